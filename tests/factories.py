@@ -1,0 +1,86 @@
+"""Test data, built through the same services the platform uses."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from undersigned.signatures.models import Signature
+from undersigned.signatures.services import SignerDetails, signature_confirm, signature_create
+from undersigned.signatures.tokens import make_token
+from undersigned.statements.models import Statement
+from undersigned.statements.services import statement_create
+
+_counter = itertools.count(1)
+
+
+def make_statement(**fields) -> Statement:
+    n = next(_counter)
+    texts = fields.pop(
+        "texts",
+        {
+            "en": (f"Statement number {n}", "We ask for **clean** water.\n\nSigned below."),
+            "ar": (f"البيان رقم {n}", "نطالب بمياه **نظيفة**."),
+        },
+    )
+    defaults = {
+        "reference": f"TS-{n:03d}-2026",
+        "state": Statement.State.OPEN,
+        "signers": Statement.Signers.BOTH,
+        "default_language": "en",
+    }
+    defaults.update(fields)
+    return statement_create(slug=fields.pop("slug", f"statement-{n}"), texts=texts, **defaults)
+
+
+def individual(**overrides) -> SignerDetails:
+    n = next(_counter)
+    values = {
+        "kind": "individual",
+        "name": f"Person {n}",
+        "country": "FR",
+        "email": f"person{n}@example.org",
+        "show_name": True,
+        "affiliation": "",
+    }
+    values.update(overrides)
+    return SignerDetails(**values)
+
+
+def organization(**overrides) -> SignerDetails:
+    n = next(_counter)
+    values = {
+        "kind": "organization",
+        "name": f"Association {n}",
+        "acronym": f"A{n}",
+        "country": "MA",
+        "email": f"office{n}@assoc{n}.example.org",
+        "show_name": True,
+        "website": f"https://assoc{n}.example.org",
+        "contact_name": f"Contact Person {n}",
+        "contact_role": "Coordinator",
+    }
+    values.update(overrides)
+    return SignerDetails(**values)
+
+
+def sign(statement: Statement, details: SignerDetails, language: str = "en") -> Signature:
+    text = statement.texts.get(language=statement.default_language)
+    return signature_create(statement=statement, details=details, text=text, language=language)
+
+
+def confirm_token(signature: Signature) -> str:
+    signature.refresh_from_db()
+    return make_token(purpose="confirm", signature_id=signature.pk, nonce=signature.token_nonce)
+
+
+def sign_and_confirm(statement: Statement, details: SignerDetails) -> Signature:
+    signature = sign(statement, details)
+    return signature_confirm(token=confirm_token(signature))
+
+
+def make_superuser(username: str = "owner", password: str = "a-long-test-password"):
+    return get_user_model().objects.create_superuser(
+        username=username, email=f"{username}@example.org", password=password
+    )

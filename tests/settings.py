@@ -1,0 +1,26 @@
+"""Test settings: the production settings file, with the environment a test run needs."""
+
+import os
+import tempfile
+
+os.environ.setdefault(
+    "UNDERSIGNED_SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+)
+os.environ.setdefault("UNDERSIGNED_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("UNDERSIGNED_DATA_DIR", tempfile.mkdtemp(prefix="undersigned-test-"))
+os.environ.setdefault("UNDERSIGNED_LIST_PAGE_SIZE", "5")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it are
+# still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from undersigned.settings import *  # noqa: E402,F403
+from undersigned.settings import DATA_DIR, DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, as in production, so WAL and IMMEDIATE transactions are what the tests exercise.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

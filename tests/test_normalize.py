@@ -1,0 +1,45 @@
+import pytest
+
+from undersigned.signatures.normalize import clean_name, has_forbidden_characters, normalize_email
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "ana.lopez@example.org",
+        "Ana.Lopez@Example.org",
+        "ANA.LOPEZ@EXAMPLE.ORG",
+        " ana.lopez@example.org ",
+        "ａｎａ.ｌｏｐｅｚ@ｅｘａｍｐｌｅ.ｏｒｇ",  # full-width forms
+        "ana.lopez+petitions@example.org",
+        "ana.lopez@example.org.",
+    ],
+)
+def test_variants_of_one_mailbox_share_one_key(variant):
+    assert normalize_email(variant) == "ana.lopez@example.org"
+
+
+def test_international_domains_use_their_ascii_form():
+    assert normalize_email("info@Bücher.example") == normalize_email("info@xn--bcher-kva.example")
+
+
+def test_gmail_ignores_dots_and_other_providers_keep_them():
+    assert normalize_email("a.n.a@googlemail.com") == "ana@gmail.com"
+    assert normalize_email("a.n.a@example.org") == "a.n.a@example.org"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Ana\nLopez", "Ana\rLopez", "Ana\x00", "Ana\u2028Lopez", "evil\u202egnp.exe", "a\x1bb"],
+)
+def test_line_breaks_controls_and_direction_overrides_are_forbidden(name):
+    assert has_forbidden_characters(name)
+
+
+@pytest.mark.parametrize("name", ["Ana López", "جمعية المكتبات", "Ōe Kenzaburō", "O'Brien-Smith"])
+def test_ordinary_names_in_any_script_are_allowed(name):
+    assert not has_forbidden_characters(name)
+
+
+def test_names_are_collapsed_and_composed():
+    assert clean_name("  Ana   Lo\u0301pez ") == "Ana López"

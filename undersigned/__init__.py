@@ -1,0 +1,1 @@
+"""undersigned: joint statements, open letters and petitions with a trustworthy signatory list."""

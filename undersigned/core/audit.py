@@ -1,0 +1,35 @@
+"""The audit log: every state change of a statement or a signature writes one entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+
+from undersigned.core.models import AuditEntry
+
+
+def log_action(
+    obj: models.Model,
+    action: str,
+    *,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    actor_label: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    actor = user if user is not None and user.is_authenticated else None
+    return AuditEntry.objects.create(
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        actor=actor,
+        actor_label=actor_label or ("user" if actor else "system"),
+        reason=reason,
+        data=data or {},
+    )
+
+
+def entries_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=obj.pk)

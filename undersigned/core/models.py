@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """One state change: what happened (`app.entity.verb`), to what, by whom, and why.
+
+    Entries are only ever inserted. `data` never holds contact data (emails, contact persons).
+    """
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who acted when it was not a logged-in user: "signer", "system", "worker".
+    actor_label = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}#{self.object_id}"

@@ -1,0 +1,34 @@
+"""Job kinds and their handlers. Apps register handlers in their `AppConfig.ready()`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Handler = Callable[[dict[str, Any]], None]
+_handlers: dict[str, Handler] = {}
+_coalescing: set[str] = set()
+
+
+def register(kind: str, *, coalesce: bool = False) -> Callable[[Handler], Handler]:
+    """Register the handler of a job kind. With `coalesce`, a run of a job also satisfies every
+    job of the same kind and key that was queued before it started (e.g. many "refresh this
+    statement's list" jobs need one refresh)."""
+
+    def decorate(func: Handler) -> Handler:
+        if kind in _handlers and _handlers[kind] is not func:
+            raise RuntimeError(f"job kind {kind!r} registered twice")
+        _handlers[kind] = func
+        if coalesce:
+            _coalescing.add(kind)
+        return func
+
+    return decorate
+
+
+def handler_for(kind: str) -> Handler:
+    return _handlers[kind]
+
+
+def coalesces(kind: str) -> bool:
+    return kind in _coalescing

@@ -1,0 +1,195 @@
+"""Settings for undersigned, configured only by environment variables.
+
+Every variable is documented in the README ("Configuration"). The file fails closed: DEBUG is
+off unless asked for, and outside DEBUG a secret key and allowed hosts are required.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from undersigned.core.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("UNDERSIGNED_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+DEBUG = env_bool("UNDERSIGNED_DEBUG", False)
+
+SECRET_KEY = env_str("UNDERSIGNED_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "UNDERSIGNED_SECRET_KEY is required (set UNDERSIGNED_DEBUG=True for local development)."
+        )
+    SECRET_KEY = "insecure-development-key-never-use-in-production"
+
+ALLOWED_HOSTS = env_list("UNDERSIGNED_ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "UNDERSIGNED_ALLOWED_HOSTS is required, e.g. 'petitions.example.org'."
+        )
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+# The address people reach the platform at. Links in emails are built from it, never from the
+# request's Host header.
+BASE_URL = env_str("UNDERSIGNED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(BASE_URL)
+if _base.scheme not in ("http", "https") or not _base.netloc:
+    raise ImproperlyConfigured(f"UNDERSIGNED_BASE_URL must be an http(s) URL, not {BASE_URL!r}")
+HTTPS = _base.scheme == "https"
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+
+# Keyed hashes of IP addresses use their own key, so rotating it does not log everybody out.
+IP_HASH_KEY = env_str("UNDERSIGNED_IP_HASH_KEY") or SECRET_KEY
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_countries",
+    "undersigned.core",
+    "undersigned.jobs",
+    "undersigned.statements",
+    "undersigned.signatures",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "undersigned.urls"
+WSGI_APPLICATION = "undersigned.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Databases: PostgreSQL when DATABASE_URL is set, otherwise the embedded SQLite database in WAL
+# mode, where every transaction takes the write lock up front (IMMEDIATE) so that two writers
+# never deadlock on a lock upgrade, and synchronous=FULL so an acknowledged commit survives.
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("Leave DATABASE_URL unset to use the embedded SQLite database.")
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("UNDERSIGNED_SQLITE_PATH", str(DATA_DIR / "undersigned.sqlite3")),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages: the interface and statement texts. Arabic is right-to-left.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+]
+LOCALE_PATHS = [BASE_DIR / "undersigned" / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Email: SMTP when a host is configured; otherwise one .eml file per message in DATA_DIR/mail.
+EMAIL_HOST = env_str("UNDERSIGNED_EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("UNDERSIGNED_EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("UNDERSIGNED_EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("UNDERSIGNED_EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("UNDERSIGNED_EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("UNDERSIGNED_EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "undersigned.core.mail.EmlFileBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = env_str("UNDERSIGNED_FROM_EMAIL", "undersigned <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Signing rules.
+CONFIRMATION_TTL_HOURS = env_int("UNDERSIGNED_CONFIRMATION_TTL_HOURS", 72, minimum=1)
+CONFIRMATION_MAX_SENDS = env_int("UNDERSIGNED_CONFIRMATION_MAX_SENDS", 3, minimum=1)
+LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
+# Seconds a reverse proxy may serve a public page from its cache.
+PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)
+
+# Security headers and cookies. Cookies are Secure whenever the platform is served over https.
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("UNDERSIGNED_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("UNDERSIGNED_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = False
+if env_bool("UNDERSIGNED_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("UNDERSIGNED_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+CSRF_FAILURE_VIEW = "undersigned.core.views.csrf_failure"

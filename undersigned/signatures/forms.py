@@ -1,0 +1,106 @@
+"""Signing forms. They validate and clean what people type; the rules live in services."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from undersigned.signatures.normalize import clean_name, has_forbidden_characters
+
+
+def _country_choices():
+    return [("", _("Choose a country"))] + [(code, name) for code, name in countries]
+
+
+class NameField(forms.CharField):
+    """A name as typed by a person: one line, printable, with at least one letter or digit."""
+
+    def __init__(self, *, max_length: int = 200, **kwargs):
+        super().__init__(max_length=max_length, strip=True, **kwargs)
+
+    def clean(self, value):
+        if value and has_forbidden_characters(value):
+            raise forms.ValidationError(
+                _("Use a single line without control characters."), code="forbidden"
+            )
+        value = super().clean(value)
+        if value:
+            value = clean_name(value)
+            if not any(unicodedata.category(ch)[0] in "LN" for ch in value):
+                raise forms.ValidationError(_("Enter a name with letters."), code="no_letters")
+        return value
+
+
+class SignerEmailField(forms.EmailField):
+    def to_python(self, value):
+        # Full-width and other compatibility forms become their plain equivalents.
+        value = super().to_python(value)
+        return unicodedata.normalize("NFKC", value) if value else value
+
+
+class SignForm(forms.Form):
+    text_version = forms.CharField(widget=forms.HiddenInput, max_length=16)
+
+    def __init__(self, *args, current_version: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_version = current_version
+        self.fields["text_version"].initial = current_version
+
+    def clean_text_version(self):
+        value = self.cleaned_data["text_version"]
+        if value != self.current_version:
+            raise forms.ValidationError(
+                _(
+                    "The text of this statement changed while you were reading it. "
+                    "Please read the current text above and sign again."
+                ),
+                code="text_changed",
+            )
+        return value
+
+
+class IndividualSignForm(SignForm):
+    name = NameField(label=_("Your name"))
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
+    affiliation = NameField(
+        label=_("Title or affiliation (optional)"),
+        required=False,
+        help_text=_("For example: teacher, or member of a local association."),
+    )
+    email = SignerEmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("We send a link to confirm your signature. It is never published."),
+    )
+    visibility = forms.ChoiceField(
+        label=_("On the public list"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("show", _("Show my name")),
+            ("hide", _("Count me without showing my name")),
+        ],
+        error_messages={"required": _("Choose whether your name is shown.")},
+    )
+    field_order = ["name", "country", "affiliation", "email", "visibility"]
+
+
+class OrganizationSignForm(SignForm):
+    name = NameField(label=_("Organization name"))
+    acronym = NameField(label=_("Acronym (optional)"), required=False, max_length=30)
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
+    website = forms.URLField(
+        label=_("Website (optional)"), required=False, max_length=200, assume_scheme="https"
+    )
+    contact_name = NameField(
+        label=_("Contact person"), help_text=_("Not published. Only the coordinators see it.")
+    )
+    contact_role = NameField(label=_("Contact person's role"), max_length=100)
+    email = SignerEmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("We send a link to confirm the signature. It is never published."),
+    )
+    field_order = ["name", "acronym", "country", "website", "contact_name", "contact_role", "email"]

@@ -1,0 +1,69 @@
+"""Background jobs of the signatures app: emails to signers and list refreshes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from undersigned.jobs.registry import register
+from undersigned.signatures.models import Signature
+from undersigned.signatures.services import REFRESH_LIST, SEND_EMAIL, statement_list_refresh
+from undersigned.signatures.tokens import make_token
+from undersigned.statements.selectors import statement_text_for
+
+SUBJECTS = {
+    # Subjects are translated when the email is rendered, in the signer's language.
+    "confirm": "signatures/email/confirm_subject.txt",
+    "already_signed": "signatures/email/already_signed_subject.txt",
+}
+
+
+def _absolute(path: str) -> str:
+    # Links use the configured address, never the Host header of some request.
+    return settings.BASE_URL + path
+
+
+@register(SEND_EMAIL)
+def send_email(payload: dict[str, Any]) -> None:
+    signature = (
+        Signature.objects.select_related("statement").filter(pk=payload["signature_id"]).first()
+    )
+    if signature is None or not signature.email:
+        return  # nothing left to write to
+    template = payload["template"]
+    with translation.override(signature.language):
+        choice = statement_text_for(signature.statement, signature.language)
+        title = " ".join(choice.text.title.split()) if choice else signature.statement.slug
+        context = {
+            "signature": signature,
+            "title": title,
+            "statement_url": _absolute(
+                reverse("statements:detail", kwargs={"slug": signature.statement.slug})
+            ),
+            "confirm_url": _absolute(
+                reverse(
+                    "signatures:confirm",
+                    kwargs={
+                        "token": make_token(
+                            purpose="confirm",
+                            signature_id=signature.pk,
+                            nonce=signature.token_nonce,
+                        )
+                    },
+                )
+            ),
+            "ttl_hours": settings.CONFIRMATION_TTL_HOURS,
+        }
+        subject = " ".join(render_to_string(SUBJECTS[template], context).split())
+        body = render_to_string(f"signatures/email/{template}.txt", context)
+    EmailMessage(subject=subject, body=body, to=[signature.email]).send()
+
+
+@register(REFRESH_LIST, coalesce=True)
+def refresh_list(payload: dict[str, Any]) -> None:
+    statement_list_refresh(statement_id=payload["statement_id"])

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from undersigned.statements.models import Statement
+
+
+class Signature(models.Model):
+    """One organization's or one person's signature of one statement.
+
+    Lifecycle: pending → published, or pending → in_review → published | rejected; later
+    withdrawn (by the signer) or invalidated (by a moderator). Only `services.py` changes
+    `status`, and every change writes an audit entry.
+    """
+
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", _("organization")
+        INDIVIDUAL = "individual", _("individual")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending confirmation")
+        IN_REVIEW = "in_review", _("in review")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        INVALIDATED = "invalidated", _("invalidated")
+
+    # A live signature holds its (statement, email) slot: nobody signs twice.
+    LIVE = [Status.PENDING, Status.IN_REVIEW, Status.PUBLISHED, Status.REJECTED, Status.INVALIDATED]
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="signatures")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+
+    # Public once published (for individuals, only when `show_name`).
+    name = models.CharField(max_length=200)
+    acronym = models.CharField(max_length=30, blank=True)
+    country = CountryField()
+    affiliation = models.CharField(max_length=200, blank=True)
+    website = models.URLField(max_length=200, blank=True)
+    show_name = models.BooleanField()
+
+    # Private: never rendered on a public page.
+    email = models.EmailField(max_length=254)
+    email_normalized = models.CharField(max_length=254)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_role = models.CharField(max_length=100, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    text_language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    text_version = models.CharField(max_length=16)
+
+    # Confirmation: the token in the link is an HMAC of (id, nonce); only the nonce is stored.
+    token_nonce = models.CharField(max_length=32)
+    token_expires = models.DateTimeField()
+    sends = models.PositiveSmallIntegerField(default=1)
+
+    created = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Number in the public list of its kind, 1..n without gaps; kept by the list refresh job.
+    position = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "email_normalized"],
+                condition=Q(
+                    status__in=["pending", "in_review", "published", "rejected", "invalidated"]
+                ),
+                name="one_live_signature_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["organization", "individual"]), name="signature_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "pending",
+                        "in_review",
+                        "published",
+                        "rejected",
+                        "withdrawn",
+                        "invalidated",
+                    ]
+                ),
+                name="signature_status_valid",
+            ),
+            # Organizations sign to be listed.
+            models.CheckConstraint(
+                condition=Q(kind="individual") | Q(show_name=True), name="organizations_are_named"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__isnull=True) | Q(status="published", show_name=True),
+                name="only_listed_signatures_have_a_position",
+            ),
+        ]
+        indexes = [
+            # The public list, page by page.
+            models.Index(
+                fields=["statement", "kind", "position"],
+                name="sig_list_idx",
+                condition=Q(position__isnull=False),
+            ),
+            # Published and listed, waiting for a number.
+            models.Index(
+                fields=["statement", "kind", "published_at", "id"],
+                name="sig_unnumbered_idx",
+                condition=Q(status="published", show_name=True, position__isnull=True),
+            ),
+            # Counting published signatures by kind and visibility.
+            models.Index(fields=["statement", "status", "kind", "show_name"], name="sig_count_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}, {self.status})"
+
+
+class ListTally(models.Model):
+    """The public counts of one statement, written only by the list refresh job, so that no row
+    is updated by every signature and no page view counts rows."""
+
+    statement = models.OneToOneField(Statement, on_delete=models.CASCADE, related_name="tally")
+    organizations = models.PositiveIntegerField(default=0)
+    individuals_named = models.PositiveIntegerField(default=0)
+    individuals_unnamed = models.PositiveIntegerField(default=0)
+    refreshed = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"tally of {self.statement}"
+
+    @property
+    def individuals(self) -> int:
+        return self.individuals_named + self.individuals_unnamed
+
+    @property
+    def total(self) -> int:
+        return self.organizations + self.individuals

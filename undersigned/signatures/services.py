@@ -1,0 +1,300 @@
+"""Every state change of a signature. Each writes an audit entry in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from undersigned.core.audit import log_action
+from undersigned.jobs.services import job_enqueue
+from undersigned.signatures.models import ListTally, Signature
+from undersigned.signatures.normalize import normalize_email
+from undersigned.signatures.tokens import new_nonce, token_matches, token_signature_id
+from undersigned.statements.models import Statement, StatementText
+
+SEND_EMAIL = "signatures.send_email"
+REFRESH_LIST = "signatures.refresh_list"
+
+
+class SigningClosed(Exception):
+    """The statement does not accept this signature now."""
+
+
+class TokenProblem(Exception):
+    """A confirmation link that cannot be used. `code`: invalid, expired or used."""
+
+    def __init__(self, code: str, signature: Signature | None = None):
+        super().__init__(code)
+        self.code = code
+        self.signature = signature
+
+
+@dataclass(frozen=True)
+class SignerDetails:
+    kind: str
+    name: str
+    country: str
+    email: str
+    show_name: bool
+    acronym: str = ""
+    affiliation: str = ""
+    website: str = ""
+    contact_name: str = ""
+    contact_role: str = ""
+
+
+def _expiry():
+    return timezone.now() + timedelta(hours=settings.CONFIRMATION_TTL_HOURS)
+
+
+def _enqueue_email(signature: Signature, template: str) -> None:
+    job_enqueue(kind=SEND_EMAIL, payload={"signature_id": signature.pk, "template": template})
+
+
+def _enqueue_refresh(statement_id: int) -> None:
+    job_enqueue(
+        kind=REFRESH_LIST, payload={"statement_id": statement_id}, key=f"statement:{statement_id}"
+    )
+
+
+def signature_create(
+    *,
+    statement: Statement,
+    details: SignerDetails,
+    text: StatementText,
+    language: str,
+    ip_hash: str = "",
+) -> Signature:
+    """Record a signature and queue its confirmation email, in one short transaction.
+
+    A second signature from the same mailbox is refused by the database; the repeat re-sends the
+    confirmation (or an "already signed" note) a limited number of times and changes nothing
+    else. The caller shows the same page either way, so nobody learns who has signed.
+    """
+    if not statement.accepts_signatures() or not statement.accepts_kind(details.kind):
+        raise SigningClosed()
+    signature = Signature(
+        statement=statement,
+        kind=details.kind,
+        name=details.name,
+        acronym=details.acronym,
+        country=details.country,
+        affiliation=details.affiliation,
+        website=details.website,
+        show_name=details.show_name or details.kind == Signature.Kind.ORGANIZATION,
+        email=details.email,
+        email_normalized=normalize_email(details.email),
+        contact_name=details.contact_name,
+        contact_role=details.contact_role,
+        ip_hash=ip_hash,
+        language=language,
+        text_language=text.language,
+        text_version=text.version,
+        token_nonce=new_nonce(),
+        token_expires=_expiry(),
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                signature.save(force_insert=True)
+        except IntegrityError:
+            return _signature_repeat(
+                statement=statement, email_normalized=signature.email_normalized
+            )
+        log_action(signature, "signatures.signature.created", actor_label="signer")
+        _enqueue_email(signature, "confirm")
+    return signature
+
+
+def _signature_repeat(*, statement: Statement, email_normalized: str) -> Signature:
+    existing = (
+        Signature.objects.select_for_update()
+        .filter(statement=statement, email_normalized=email_normalized, status__in=Signature.LIVE)
+        .get()
+    )
+    if existing.sends >= settings.CONFIRMATION_MAX_SENDS:
+        return existing
+    existing.sends += 1
+    fields = ["sends"]
+    if existing.status == Signature.Status.PENDING:
+        # A fresh link: the old one may have expired or been lost.
+        existing.token_nonce = new_nonce()
+        existing.token_expires = _expiry()
+        fields += ["token_nonce", "token_expires"]
+        template = "confirm"
+    else:
+        template = "already_signed"
+    existing.save(update_fields=fields)
+    log_action(
+        existing, "signatures.signature.resent", actor_label="signer", data={"email": template}
+    )
+    _enqueue_email(existing, template)
+    return existing
+
+
+def signature_from_token(token: str, *, purpose: str = "confirm") -> Signature:
+    """The signature a link belongs to; raises TokenProblem('invalid') for a forged link."""
+    signature_id = token_signature_id(token)
+    signature = (
+        Signature.objects.select_related("statement").filter(pk=signature_id).first()
+        if signature_id is not None
+        else None
+    )
+    if signature is None or not token_matches(
+        token=token, purpose=purpose, signature_id=signature.pk, nonce=signature.token_nonce
+    ):
+        raise TokenProblem("invalid")
+    return signature
+
+
+def signature_check_confirmable(signature: Signature) -> None:
+    if signature.status != Signature.Status.PENDING:
+        raise TokenProblem("used", signature)
+    if signature.token_expires <= timezone.now():
+        raise TokenProblem("expired", signature)
+
+
+def signature_confirm(*, token: str) -> Signature:
+    """Confirm the mailbox behind a link. Single use: a second confirmation changes nothing."""
+    with transaction.atomic():
+        signature = signature_from_token(token)
+        signature = (
+            Signature.objects.select_for_update().select_related("statement").get(pk=signature.pk)
+        )
+        signature_check_confirmable(signature)
+        now = timezone.now()
+        signature.confirmed_at = now
+        reviewed = (
+            signature.kind == Signature.Kind.ORGANIZATION
+            and signature.statement.review_organizations
+        )
+        if reviewed:
+            signature.status = Signature.Status.IN_REVIEW
+        else:
+            signature.status = Signature.Status.PUBLISHED
+            signature.published_at = now
+        signature.save(update_fields=["status", "confirmed_at", "published_at"])
+        log_action(
+            signature,
+            "signatures.signature.confirmed",
+            actor_label="signer",
+            data={"status": signature.status},
+        )
+        if not reviewed:
+            _enqueue_refresh(signature.statement_id)
+    return signature
+
+
+def _review(signatures, *, to: str, action: str, user: AbstractBaseUser | None, reason: str) -> int:
+    changed = 0
+    statement_ids = set()
+    with transaction.atomic():
+        ids = [s.pk for s in signatures]
+        locked = Signature.objects.select_for_update().filter(
+            pk__in=ids, status=Signature.Status.IN_REVIEW
+        )
+        now = timezone.now()
+        for signature in locked:
+            signature.status = to
+            fields = ["status"]
+            if to == Signature.Status.PUBLISHED:
+                signature.published_at = now
+                fields.append("published_at")
+            signature.save(update_fields=fields)
+            log_action(signature, action, user=user, reason=reason)
+            statement_ids.add(signature.statement_id)
+            changed += 1
+        for statement_id in sorted(statement_ids):
+            _enqueue_refresh(statement_id)
+    return changed
+
+
+def signatures_approve(*, signatures, user: AbstractBaseUser | None, reason: str = "") -> int:
+    """Publish signatures that wait in review; the number published. Others are left alone."""
+    return _review(
+        signatures,
+        to=Signature.Status.PUBLISHED,
+        action="signatures.signature.approved",
+        user=user,
+        reason=reason,
+    )
+
+
+def signatures_reject(*, signatures, user: AbstractBaseUser | None, reason: str = "") -> int:
+    """Reject signatures that wait in review: they are kept, never public."""
+    return _review(
+        signatures,
+        to=Signature.Status.REJECTED,
+        action="signatures.signature.rejected",
+        user=user,
+        reason=reason,
+    )
+
+
+def statement_list_refresh(*, statement_id: int) -> ListTally:
+    """Recount a statement's published signatures and number its public lists 1..n.
+
+    Run by the worker, never by a request. New entries get the next numbers; when an entry left
+    the list (its position was cleared by the service that unpublished it), the rest are
+    renumbered so the list has no gaps. The tally row lock makes concurrent refreshes queue.
+    """
+    with transaction.atomic():
+        ListTally.objects.get_or_create(statement_id=statement_id)
+        tally = ListTally.objects.select_for_update().get(statement_id=statement_id)
+        for kind in Signature.Kind.values:
+            _number_list(statement_id, kind)
+        counts = {
+            (row["kind"], row["show_name"]): row["n"]
+            for row in Signature.objects.filter(
+                statement_id=statement_id, status=Signature.Status.PUBLISHED
+            )
+            .values("kind", "show_name")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+        org = Signature.Kind.ORGANIZATION
+        ind = Signature.Kind.INDIVIDUAL
+        tally.organizations = counts.get((org, True), 0)
+        tally.individuals_named = counts.get((ind, True), 0)
+        tally.individuals_unnamed = counts.get((ind, False), 0)
+        tally.refreshed = timezone.now()
+        tally.save()
+    return tally
+
+
+def _number_list(statement_id: int, kind: str) -> None:
+    listed = Signature.objects.filter(statement_id=statement_id, kind=kind)
+    numbered = listed.filter(position__isnull=False)
+    agg = numbered.aggregate(n=Count("id"), top=Max("position"))
+    top = agg["top"] or 0
+    if agg["n"] != top:
+        # A gap: renumber everything from the first hole on, keeping the order.
+        top = 0
+        batch: list[Signature] = []
+        for signature in numbered.order_by("position").only("id", "position").iterator(2000):
+            top += 1
+            if signature.position != top:
+                signature.position = top
+                batch.append(signature)
+            if len(batch) >= 1000:
+                Signature.objects.bulk_update(batch, ["position"])
+                batch = []
+        Signature.objects.bulk_update(batch, ["position"])
+    waiting = listed.filter(
+        status=Signature.Status.PUBLISHED, show_name=True, position__isnull=True
+    ).order_by("published_at", "id")
+    batch = []
+    for signature in waiting.only("id").iterator(2000):
+        top += 1
+        signature.position = top
+        batch.append(signature)
+        if len(batch) >= 1000:
+            Signature.objects.bulk_update(batch, ["position"])
+            batch = []
+    Signature.objects.bulk_update(batch, ["position"])

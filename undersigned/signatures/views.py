@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from undersigned.core.http import no_store, public_cache
+from undersigned.core.net import client_ip, ip_hash
+from undersigned.signatures.forms import IndividualSignForm, OrganizationSignForm
+from undersigned.signatures.models import Signature
+from undersigned.signatures.selectors import list_page, tally_for
+from undersigned.signatures.services import (
+    SignerDetails,
+    SigningClosed,
+    TokenProblem,
+    signature_check_confirmable,
+    signature_confirm,
+    signature_create,
+    signature_from_token,
+)
+from undersigned.statements.models import Statement
+from undersigned.statements.selectors import public_statement_get, statement_text_for
+
+FORMS = {
+    Signature.Kind.INDIVIDUAL: IndividualSignForm,
+    Signature.Kind.ORGANIZATION: OrganizationSignForm,
+}
+LIST_KINDS = {
+    "organizations": Signature.Kind.ORGANIZATION,
+    "individuals": Signature.Kind.INDIVIDUAL,
+}
+
+
+def closed_reason(statement: Statement, kind: str) -> str:
+    """Why this statement takes no signature of this kind now, in the reader's language; ''
+    when it does."""
+    now = timezone.now()
+    if statement.state == Statement.State.CLOSED or (
+        statement.closes_at and statement.closes_at <= now
+    ):
+        return _("This statement is closed and no longer accepts signatures.")
+    if statement.opens_at and statement.opens_at > now:
+        return _("Signing opens on %(date)s.") % {
+            "date": formats.date_format(timezone.localtime(statement.opens_at), "DATETIME_FORMAT")
+        }
+    if not statement.accepts_kind(kind):
+        if kind == Signature.Kind.ORGANIZATION:
+            return _("This statement is signed by individuals only.")
+        return _("This statement is signed by organizations only.")
+    if not statement.accepts_signatures(now):
+        return _("This statement does not accept signatures.")
+    return ""
+
+
+def _details(kind: str, data: dict) -> SignerDetails:
+    if kind == Signature.Kind.INDIVIDUAL:
+        return SignerDetails(
+            kind=kind,
+            name=data["name"],
+            country=data["country"],
+            email=data["email"],
+            affiliation=data["affiliation"],
+            show_name=data["visibility"] == "show",
+        )
+    return SignerDetails(
+        kind=kind,
+        name=data["name"],
+        acronym=data["acronym"],
+        country=data["country"],
+        email=data["email"],
+        website=data["website"],
+        contact_name=data["contact_name"],
+        contact_role=data["contact_role"],
+        show_name=True,
+    )
+
+
+@no_store
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    statement = public_statement_get(slug=slug)
+    choice = statement_text_for(statement, request.LANGUAGE_CODE)
+    if choice is None:
+        raise Http404("statement without text")
+    context = {"statement": statement, "choice": choice, "kind": kind}
+    reason = closed_reason(statement, kind)
+    if reason:
+        status = 403 if request.method == "POST" else 200
+        return render(request, "signatures/sign.html", {**context, "closed": reason}, status=status)
+    form = FORMS[kind](
+        request.POST if request.method == "POST" else None, current_version=choice.text.version
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature_create(
+                statement=statement,
+                details=_details(kind, form.cleaned_data),
+                text=choice.text,
+                language=request.LANGUAGE_CODE,
+                ip_hash=ip_hash(client_ip(request)),
+            )
+        except SigningClosed:
+            return render(
+                request,
+                "signatures/sign.html",
+                {
+                    **context,
+                    "closed": closed_reason(statement, kind)
+                    or _("This statement does not accept signatures."),
+                },
+                status=403,
+            )
+        # The same answer whether the address is new, pending or already confirmed.
+        return redirect("signatures:sent", slug=statement.slug)
+    return render(request, "signatures/sign.html", {**context, "form": form})
+
+
+@no_store
+def sent(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement_get(slug=slug)
+    return render(
+        request,
+        "signatures/sent.html",
+        {"statement": statement, "choice": statement_text_for(statement, request.LANGUAGE_CODE)},
+    )
+
+
+PROBLEM_STATUS = {"invalid": 404, "expired": 410, "used": 409}
+
+
+@no_store
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET (and HEAD) only show the page: mail scanners open links. The button POSTs."""
+    try:
+        if request.method == "POST":
+            signature_confirm(token=token)
+            return redirect("signatures:confirm", token=token)
+        signature = signature_from_token(token)
+        signature_check_confirmable(signature)
+    except TokenProblem as problem:
+        signature = problem.signature
+        if (
+            problem.code == "used"
+            and signature is not None
+            and signature.status
+            in (
+                Signature.Status.PUBLISHED,
+                Signature.Status.IN_REVIEW,
+            )
+        ):
+            return _thanks(request, signature)
+        context = {"problem": problem.code, "statement": signature.statement if signature else None}
+        return render(
+            request, "signatures/confirm_problem.html", context, status=PROBLEM_STATUS[problem.code]
+        )
+    statement = signature.statement
+    return render(
+        request,
+        "signatures/confirm.html",
+        {
+            "statement": statement,
+            "signature": signature,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+        },
+    )
+
+
+def _thanks(request: HttpRequest, signature: Signature) -> HttpResponse:
+    statement = signature.statement
+    return render(
+        request,
+        "signatures/thanks.html",
+        {
+            "statement": statement,
+            "signature": signature,
+            "in_review": signature.status == Signature.Status.IN_REVIEW,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+            **public_list_context(statement),
+        },
+    )
+
+
+def public_list_context(statement: Statement) -> dict:
+    """Counts and the first page of each public list, as the statement page shows them."""
+    size = settings.LIST_PAGE_SIZE
+    tally = tally_for(statement)
+    return {
+        "tally": tally,
+        "organizations": list_page(
+            statement=statement, kind=Signature.Kind.ORGANIZATION, start=1, size=size
+        ),
+        "individuals": list_page(
+            statement=statement, kind=Signature.Kind.INDIVIDUAL, start=1, size=size
+        ),
+        "goal_percent": min(100, tally.total * 100 // statement.goal) if statement.goal else None,
+    }
+
+
+def _start(request: HttpRequest) -> int:
+    raw = request.GET.get("from", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else 1
+
+
+@public_cache
+@require_http_methods(["GET", "HEAD"])
+def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
+    statement = public_statement_get(slug=slug)
+    kind = LIST_KINDS[kinds]
+    page = list_page(
+        statement=statement, kind=kind, start=_start(request), size=settings.LIST_PAGE_SIZE
+    )
+    return render(
+        request,
+        "signatures/list.html",
+        {
+            "statement": statement,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+            "page": page,
+            "kinds": kinds,
+            "tally": tally_for(statement),
+        },
+    )

@@ -1,0 +1,88 @@
+from django.contrib import admin, messages
+
+from undersigned.core.audit import log_action
+from undersigned.statements.models import Statement, StatementText
+from undersigned.statements.services import statement_set_state, statement_text_save
+
+
+class StatementTextInline(admin.StackedInline):
+    model = StatementText
+    extra = 1
+    fields = ["language", "title", "body"]
+
+
+def _set_state_action(state: str, label: str):
+    def action(modeladmin, request, queryset):
+        for statement in queryset:
+            statement_set_state(statement=statement, state=state, user=request.user)
+        modeladmin.message_user(request, f"{queryset.count()} statement(s) set to {state}.")
+
+    action.__name__ = f"make_{state}"
+    action.short_description = label
+    return action
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    list_display = [
+        "slug",
+        "reference",
+        "state",
+        "signers",
+        "review_organizations",
+        "goal",
+        "opens_at",
+        "closes_at",
+        "created",
+    ]
+    list_filter = ["state", "signers", "review_organizations", "default_language"]
+    search_fields = ["slug", "reference", "texts__title"]
+    prepopulated_fields = {"slug": ["reference"]}
+    inlines = [StatementTextInline]
+    filter_horizontal = ["owners"]
+    actions = [
+        _set_state_action("open", "Open the selected statements for signing"),
+        _set_state_action("closed", "Close the selected statements"),
+        _set_state_action("draft", "Return the selected statements to draft"),
+    ]
+    fieldsets = [
+        (None, {"fields": ["slug", "reference", "state", "default_language"]}),
+        (
+            "Signing",
+            {"fields": ["signers", "review_organizations", "goal", "opens_at", "closes_at"]},
+        ),
+        ("Access", {"fields": ["owners"]}),
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(owners=request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change and "state" in form.changed_data:
+            new_state = obj.state
+            obj.state = form.initial["state"]
+            super().save_model(request, obj, form, change)
+            statement_set_state(statement=obj, state=new_state, user=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+        if not change:
+            log_action(obj, "statements.statement.created", user=request.user)
+        if not change and not request.user.is_superuser:
+            obj.owners.add(request.user)
+
+    def save_formset(self, request, form, formset, change):
+        # Texts go through the service, which renders and sanitizes the Markdown.
+        texts = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        for text in texts:
+            statement_text_save(text=text, user=request.user)
+        formset.save_m2m()
+        if any(f.has_changed() for f in formset.forms) and form.instance.signatures.exists():
+            messages.warning(
+                request,
+                "The text changed after people signed. Each signature keeps the version it signed.",
+            )

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Statement(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    class Signers(models.TextChoices):
+        BOTH = "both", _("organizations and individuals")
+        ORGANIZATIONS = "organizations", _("organizations only")
+        INDIVIDUALS = "individuals", _("individuals only")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    reference = models.CharField(
+        max_length=40, blank=True, help_text="The coalition's own reference, e.g. RM-117-2023."
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    signers = models.CharField(max_length=15, choices=Signers.choices, default=Signers.BOTH)
+    review_organizations = models.BooleanField(
+        default=False,
+        help_text="Organization signatures wait for an owner's approval before they are listed.",
+    )
+    goal = models.PositiveIntegerField(null=True, blank=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    default_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="Shown to readers whose language has no text.",
+    )
+    owners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="statements")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "open", "closed"]), name="statement_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(signers__in=["both", "organizations", "individuals"]),
+                name="statement_signers_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal__isnull=True) | Q(goal__gt=0), name="statement_goal_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="statement_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or self.slug
+
+    @property
+    def is_public(self) -> bool:
+        return self.state != self.State.DRAFT
+
+    def accepts_signatures(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.state == self.State.OPEN
+            and (self.opens_at is None or self.opens_at <= now)
+            and (self.closes_at is None or now < self.closes_at)
+        )
+
+    def accepts_kind(self, kind: str) -> bool:
+        return self.signers == self.Signers.BOTH or self.signers == {
+            "organization": self.Signers.ORGANIZATIONS,
+            "individual": self.Signers.INDIVIDUALS,
+        }.get(kind)
+
+
+class StatementText(models.Model):
+    """The statement in one language. `body_html` is `body` rendered and sanitized on save by
+    `statement_text_save`; `version` is a digest of title and body, recorded with every
+    signature so the text each person signed can be told apart from later edits."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(max_length=300)
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    version = models.CharField(max_length=16, editable=False, default="")
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["statement", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "language"], name="one_text_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"
+
+
+class TextRevision(models.Model):
+    """Every version of a text that was ever saved, so a signature's `text_version` can always be
+    resolved to the words the person signed."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="revisions")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    version = models.CharField(max_length=16)
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "language", "version"], name="one_revision_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}/{self.language}@{self.version}"

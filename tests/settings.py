@@ -24,3 +24,8 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, as in production, so WAL and IMMEDIATE transactions are what the tests exercise.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# Serve static files from the apps' folders, as collectstatic would place them.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)

@@ -144,14 +144,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     except TokenProblem as problem:
         signature = problem.signature
         if (
-            problem.code == "used"
+            request.method != "POST"
+            and problem.code == "used"
             and signature is not None
-            and signature.status
-            in (
-                Signature.Status.PUBLISHED,
-                Signature.Status.IN_REVIEW,
-            )
+            and signature.status in (Signature.Status.PUBLISHED, Signature.Status.IN_REVIEW)
         ):
+            # Opening the link again (or landing here after the button) shows the outcome.
             return _thanks(request, signature)
         context = {"problem": problem.code, "statement": signature.statement if signature else None}
         return render(

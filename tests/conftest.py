@@ -11,7 +11,8 @@ OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 
 @pytest.fixture
 def mail_dir(settings, tmp_path) -> Path:
-    """Where the .eml backend writes during this test."""
+    """Where the .eml backend writes during this test (the test runner would use memory)."""
+    settings.EMAIL_BACKEND = "undersigned.core.mail.EmlFileBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     return tmp_path / "mail"
 

@@ -1,0 +1,110 @@
+"""Emails go through the durable queue, are written in the signer's language, and survive a
+worker that dies mid-job."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import individual, make_statement, sign, sign_and_confirm
+from undersigned.jobs.models import Job
+from undersigned.jobs.registry import register
+from undersigned.jobs.services import job_claim, job_enqueue, job_run, jobs_run_pending
+from undersigned.signatures.models import Signature
+
+pytestmark = pytest.mark.django_db
+
+
+def read_mail(mail_dir):
+    files = sorted(mail_dir.glob("*.eml"))
+    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+
+
+def test_no_email_is_sent_inside_the_request_and_the_worker_writes_an_eml(mail_dir, settings):
+    settings.BASE_URL = "https://sign.example.org"
+    statement = make_statement()
+    signature = sign(statement, individual(email="ana@example.org", name="Ana"))
+    assert not mail_dir.exists() or not list(mail_dir.glob("*.eml"))
+    assert jobs_run_pending() == 1
+    [message] = read_mail(mail_dir)
+    assert message["To"] == "ana@example.org"
+    assert "Please confirm your signature" in message["Subject"]
+    body = message.get_content()
+    assert f"https://sign.example.org/en/confirm/{signature.pk}-" in body
+    assert Job.objects.get().status == Job.Status.DONE
+
+
+def test_the_email_is_in_the_signers_language(mail_dir):
+    statement = make_statement()
+    sign(statement, individual(), language="ar")
+    jobs_run_pending()
+    [message] = read_mail(mail_dir)
+    assert "يرجى تأكيد توقيعك" in message["Subject"]
+    assert "/ar/confirm/" in message.get_content()
+    assert statement.texts.get(language="ar").title in message["Subject"]
+
+
+def test_a_repeat_after_confirmation_gets_an_already_signed_email(mail_dir):
+    statement = make_statement()
+    sign_and_confirm(statement, individual(email="ana@example.org"))
+    sign(statement, individual(email="ana@example.org"))
+    jobs_run_pending()
+    subjects = [m["Subject"] for m in read_mail(mail_dir)]
+    assert any("You have already signed" in s for s in subjects)
+
+
+def test_a_job_claimed_by_a_worker_that_died_is_taken_again_after_its_lock_expires(mail_dir):
+    statement = make_statement()
+    sign(statement, individual())
+    job = job_claim()  # the worker takes it ... and is killed before finishing
+    assert job is not None
+    assert job_claim() is None  # locked: nobody else runs it meanwhile
+    Job.objects.filter(pk=job.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    again = job_claim()
+    assert again is not None and again.pk == job.pk and again.attempts == 2
+    assert job_run(again)
+    assert len(read_mail(mail_dir)) == 1
+
+
+calls: list[dict] = []
+
+
+@register("tests.flaky")
+def flaky(payload):
+    calls.append(payload)
+    if len(calls) == 1:
+        raise RuntimeError("temporary failure")
+
+
+def test_a_failing_job_is_retried_later_and_does_not_stop_the_others(mail_dir):
+    calls.clear()
+    job = job_enqueue(kind="tests.flaky", payload={"n": 1})
+    statement = make_statement()
+    sign(statement, individual())
+    jobs_run_pending()
+    job.refresh_from_db()
+    assert job.status == Job.Status.PENDING and "temporary failure" in job.last_error
+    assert len(read_mail(mail_dir)) == 1  # the email job still ran
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    jobs_run_pending()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and len(calls) == 2
+
+
+def test_enqueueing_an_unknown_kind_fails_loudly():
+    with pytest.raises(KeyError):
+        job_enqueue(kind="no.such.kind", payload={})
+
+
+def test_an_email_for_a_signature_that_no_longer_exists_is_skipped(mail_dir):
+    statement = make_statement()
+    signature = sign(statement, individual())
+    Job.objects.update(payload={"signature_id": signature.pk + 1000, "template": "confirm"})
+    jobs_run_pending()
+    assert Job.objects.get().status == Job.Status.DONE
+    assert not read_mail(mail_dir) if mail_dir.exists() else True
+    assert Signature.objects.count() == 1

@@ -1,0 +1,80 @@
+"""Concurrent submissions over real HTTP: the database, not the code, keeps one signature."""
+
+from __future__ import annotations
+
+import re
+import threading
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+import pytest
+
+from tests.factories import make_statement
+from undersigned.signatures.models import Signature
+
+VARIANTS = [
+    "ana.lopez@example.org",
+    "Ana.Lopez@example.org",
+    "ANA.LOPEZ@EXAMPLE.ORG",
+    "ana.lopez@Example.Org",
+    "ａｎａ.ｌｏｐｅｚ@example.org",
+    "ana.lopez@ｅｘａｍｐｌｅ.ｏｒｇ",
+    "ana.lopez+one@example.org",
+    "Ana.Lopez+Two@EXAMPLE.org",
+    "Ａｎａ.Ｌｏｐｅｚ@Example.ORG",
+    " ana.lopez@example.org ",
+]
+
+
+class Signer:
+    """One browser-like client: GET the form (cookie and token), then POST it."""
+
+    def __init__(self, base_url: str, path: str):
+        self.url = base_url + path
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar())
+        )
+
+    def get_form(self) -> dict[str, str]:
+        html = self.opener.open(self.url, timeout=30).read().decode()
+        return dict(re.findall(r'name="(csrfmiddlewaretoken|text_version)" value="([^"]+)"', html))
+
+    def post(self, fields: dict[str, str]) -> tuple[int, str]:
+        data = urllib.parse.urlencode(fields).encode()
+        request = urllib.request.Request(self.url, data=data, headers={"Referer": self.url})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.geturl()
+        except urllib.error.HTTPError as error:
+            return error.code, error.geturl()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("emails", [["ana.lopez@example.org"] * 20, VARIANTS * 2])
+def test_twenty_concurrent_signs_of_one_mailbox_give_one_signature_and_no_error(
+    live_server, emails
+):
+    statement = make_statement()
+    path = f"/en/s/{statement.slug}/sign/individual/"
+    signers = [Signer(live_server.url, path) for _ in emails]
+    forms = [signer.get_form() for signer in signers]
+    barrier = threading.Barrier(len(signers))
+    results: list[tuple[int, str]] = []
+
+    def run(signer: Signer, form: dict[str, str], email: str) -> None:
+        fields = {**form, "name": "Ana López", "country": "ES", "email": email, "visibility": "show"}
+        barrier.wait()
+        results.append(signer.post(fields))
+
+    threads = [
+        threading.Thread(target=run, args=(s, f, e)) for s, f, e in zip(signers, forms, emails)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == len(emails)
+    assert {status for status, _ in results} == {200}
+    assert {url for _, url in results} == {f"{live_server.url}/en/s/{statement.slug}/sign/sent/"}
+    assert Signature.objects.filter(statement=statement).count() == 1

@@ -37,7 +37,9 @@ def test_the_catalogue_lists_every_string_the_code_uses(language, tmp_path):
         env={**os.environ, "PYTHONPATH": str(root)},
     )
     fresh = polib.pofile(str(work / "locale" / language / "LC_MESSAGES" / "django.po"))
-    committed = {e.msgid for e in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))}
+    committed = {
+        e.msgid for e in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    }
     assert {e.msgid for e in fresh if not e.obsolete} - committed == set()
 
 

@@ -32,9 +32,7 @@ class Signer:
 
     def __init__(self, base_url: str, path: str):
         self.url = base_url + path
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar())
-        )
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
     def get_form(self) -> dict[str, str]:
         html = self.opener.open(self.url, timeout=30).read().decode()
@@ -63,7 +61,13 @@ def test_twenty_concurrent_signs_of_one_mailbox_give_one_signature_and_no_error(
     results: list[tuple[int, str]] = []
 
     def run(signer: Signer, form: dict[str, str], email: str) -> None:
-        fields = {**form, "name": "Ana López", "country": "ES", "email": email, "visibility": "show"}
+        fields = {
+            **form,
+            "name": "Ana López",
+            "country": "ES",
+            "email": email,
+            "visibility": "show",
+        }
         barrier.wait()
         results.append(signer.post(fields))
 

@@ -26,7 +26,9 @@ def run_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = run_check({"UNDERSIGNED_ALLOWED_HOSTS": "example.org", "UNDERSIGNED_DATA_DIR": str(tmp_path)})
+    result = run_check(
+        {"UNDERSIGNED_ALLOWED_HOSTS": "example.org", "UNDERSIGNED_DATA_DIR": str(tmp_path)}
+    )
     assert result.returncode != 0
     assert "UNDERSIGNED_SECRET_KEY is required" in result.stderr
 

@@ -9,14 +9,18 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
 def public_cache(view):
-    """A public page: the same for everybody, so a reverse proxy may serve it for a few seconds.
-    Such pages set no cookie and show nothing that depends on who asks."""
+    """A public page: the same for everybody, so a reverse proxy or CDN may serve it for a few
+    seconds (`s-maxage`). Browsers revalidate every time (`max-age=0`), so a signer who comes
+    back to the page right after confirming does not see their own stale copy. Such pages set
+    no cookie and show nothing that depends on who asks."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
-            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+            patch_cache_control(
+                response, public=True, max_age=0, s_maxage=settings.PUBLIC_CACHE_SECONDS
+            )
         else:
             add_never_cache_headers(response)
         return response

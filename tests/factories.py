@@ -17,6 +17,7 @@ _counter = itertools.count(1)
 
 def make_statement(**fields) -> Statement:
     n = next(_counter)
+    slug = fields.pop("slug", f"statement-{n}")
     texts = fields.pop(
         "texts",
         {
@@ -31,7 +32,7 @@ def make_statement(**fields) -> Statement:
         "default_language": "en",
     }
     defaults.update(fields)
-    return statement_create(slug=fields.pop("slug", f"statement-{n}"), texts=texts, **defaults)
+    return statement_create(slug=slug, texts=texts, **defaults)
 
 
 def individual(**overrides) -> SignerDetails:

@@ -9,6 +9,13 @@ from django.db import connection
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def mail_dir(settings, tmp_path) -> Path:
     """Where the .eml backend writes during this test (the test runner would use memory)."""

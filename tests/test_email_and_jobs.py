@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.factories import individual, make_statement, sign, sign_and_confirm
 from undersigned.jobs.models import Job
 from undersigned.jobs.registry import register
-from undersigned.jobs.services import job_claim, job_enqueue, job_run, jobs_run_pending
+from undersigned.jobs.services import job_enqueue, jobs_claim, jobs_run, jobs_run_pending
 from undersigned.signatures.models import Signature
 
 pytestmark = pytest.mark.django_db
@@ -60,13 +60,12 @@ def test_a_repeat_after_confirmation_gets_an_already_signed_email(mail_dir):
 def test_a_job_claimed_by_a_worker_that_died_is_taken_again_after_its_lock_expires(mail_dir):
     statement = make_statement()
     sign(statement, individual())
-    job = job_claim()  # the worker takes it ... and is killed before finishing
-    assert job is not None
-    assert job_claim() is None  # locked: nobody else runs it meanwhile
+    [job] = jobs_claim()  # the worker takes it ... and is killed before finishing
+    assert jobs_claim() == []  # locked: nobody else runs it meanwhile
     Job.objects.filter(pk=job.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
-    again = job_claim()
-    assert again is not None and again.pk == job.pk and again.attempts == 2
-    assert job_run(again)
+    [again] = jobs_claim()
+    assert again.pk == job.pk and again.attempts == 2
+    assert jobs_run([again]) == 1
     assert len(read_mail(mail_dir)) == 1
 
 

@@ -207,13 +207,19 @@ def test_list_refresh_counts_and_numbers_without_gaps():
     assert ListTally.objects.get(statement=statement).organizations == 3
 
 
-def test_refresh_jobs_for_one_statement_coalesce_into_one_run():
+@pytest.mark.parametrize("batch", [1, 20])
+def test_refresh_jobs_for_one_statement_coalesce_into_one_run(monkeypatch, batch):
+    from undersigned.signatures import jobs
+
+    runs = []
+    real = jobs.statement_list_refresh
+    monkeypatch.setattr(jobs, "statement_list_refresh", lambda **kw: runs.append(kw) or real(**kw))
     statement = make_statement()
     for _ in range(5):
         sign_and_confirm(statement, individual())
     refreshes = Job.objects.filter(kind="signatures.refresh_list")
     assert refreshes.filter(status=Job.Status.PENDING).count() == 5
-    jobs_run_pending()
+    jobs_run_pending(batch=batch)
     assert refreshes.filter(status=Job.Status.PENDING).count() == 0
-    assert refreshes.filter(last_error__startswith="coalesced").count() == 4
+    assert runs == [{"statement_id": statement.pk}]
     assert ListTally.objects.get(statement=statement).individuals_named == 5

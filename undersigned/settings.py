@@ -98,15 +98,20 @@ TEMPLATES = [
 # never deadlock on a lock upgrade, and synchronous=FULL so an acknowledged commit survives.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         raise ImproperlyConfigured("Leave DATABASE_URL unset to use the embedded SQLite database.")
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "undersigned.core.sqlite",
             "NAME": env_str("UNDERSIGNED_SQLITE_PATH", str(DATA_DIR / "undersigned.sqlite3")),
+            # Keep connections open: opening one (and its PRAGMAs) costs more than a signature.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -193,3 +198,12 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "undersigned.core.views.csrf_failure"
+
+# Rendered pages are kept in each process's memory (see core/pagecache.py); keys name every
+# input of a page, so processes never need to agree on invalidation.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}

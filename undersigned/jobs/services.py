@@ -37,51 +37,62 @@ def job_enqueue(
     )
 
 
-def job_claim() -> Job | None:
-    """Take the oldest runnable job, or None. Safe with any number of workers."""
-    job = _claim_one(timezone.now())
-    if job is not None and job.key and coalesces(job.kind):
-        # Every job of this kind and key committed so far is satisfied by this run, which
-        # starts after this point and so sees all of their changes.
-        Job.objects.filter(kind=job.kind, key=job.key, status=Job.Status.PENDING).filter(
-            _unlocked(timezone.now())
-        ).exclude(id=job.id).update(
-            status=Job.Status.DONE, finished=timezone.now(), last_error=f"coalesced into #{job.id}"
-        )
-    return job
-
-
-def _claim_one(now) -> Job | None:
-    runnable = Job.objects.filter(status=Job.Status.PENDING, run_after__lte=now).filter(
-        _unlocked(now)
+def jobs_claim(*, limit: int = 20) -> list[Job]:
+    """Take up to `limit` of the oldest runnable jobs. Safe with any number of workers: on
+    PostgreSQL rows another worker holds are skipped (SKIP LOCKED); on SQLite the transaction
+    holds the write lock from its first statement (IMMEDIATE), so claims never interleave."""
+    now = timezone.now()
+    until = now + timedelta(seconds=LOCK_SECONDS)
+    runnable = (
+        Job.objects.filter(status=Job.Status.PENDING, run_after__lte=now)
+        .filter(_unlocked(now))
+        .order_by("run_after", "id")
     )
     if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            job = runnable.select_for_update(skip_locked=True).order_by("run_after", "id").first()
-            if job is None:
-                return None
-            job.locked_until = now + timedelta(seconds=LOCK_SECONDS)
-            job.attempts += 1
-            job.save(update_fields=["locked_until", "attempts"])
-            return job
-    # SQLite: one writer at a time, so a conditional UPDATE decides who gets the job.
-    for candidate in runnable.order_by("run_after", "id").values_list("id", flat=True)[:5]:
-        claimed = (
-            Job.objects.filter(id=candidate, status=Job.Status.PENDING)
-            .filter(_unlocked(now))
-            .update(locked_until=now + timedelta(seconds=LOCK_SECONDS), attempts=F("attempts") + 1)
+        runnable = runnable.select_for_update(skip_locked=True)
+    with transaction.atomic():
+        jobs = list(runnable[:limit])
+        if not jobs:
+            return []
+        Job.objects.filter(id__in=[job.id for job in jobs]).update(
+            locked_until=until, attempts=F("attempts") + 1
         )
-        if claimed:
-            return Job.objects.get(id=candidate)
-    return None
+    for job in jobs:
+        job.locked_until = until
+        job.attempts += 1
+        if job.key and coalesces(job.kind):
+            # Every job of this kind and key committed so far is satisfied by this run, which
+            # starts after this point and so sees all of their changes.
+            Job.objects.filter(kind=job.kind, key=job.key, status=Job.Status.PENDING).filter(
+                _unlocked(now)
+            ).update(status=Job.Status.DONE, finished=now, last_error=f"coalesced into #{job.id}")
+    return jobs
 
 
 def _unlocked(now) -> Q:
     return Q(locked_until__isnull=True) | Q(locked_until__lt=now)
 
 
-def job_run(job: Job) -> bool:
-    """Run a claimed job; True when it succeeded. Failures are retried with back-off."""
+def jobs_run(jobs: list[Job]) -> int:
+    """Run claimed jobs; the number that succeeded. Failures are retried with back-off; a job
+    whose kind and key already ran in this batch is satisfied by that run."""
+    done: list[int] = []
+    ran: set[tuple[str, str]] = set()
+    for job in jobs:
+        if job.key and coalesces(job.kind):
+            if (job.kind, job.key) in ran:
+                done.append(job.id)
+                continue
+            ran.add((job.kind, job.key))
+        if _run_one(job):
+            done.append(job.id)
+    Job.objects.filter(id__in=done).update(
+        status=Job.Status.DONE, locked_until=None, finished=timezone.now()
+    )
+    return len(done)
+
+
+def _run_one(job: Job) -> bool:
     try:
         handler_for(job.kind)(job.payload)
     except Exception as exc:  # a failing job must never stop the worker
@@ -95,22 +106,19 @@ def job_run(job: Job) -> bool:
             finished=timezone.now() if failed else None,
         )
         return False
-    Job.objects.filter(id=job.id).update(
-        status=Job.Status.DONE, locked_until=None, finished=timezone.now()
-    )
     return True
 
 
-def jobs_run_pending(*, limit: int = 10_000) -> int:
-    """Run runnable jobs until none is left (or `limit`); the number run. Used by the worker
-    loop and by tests that want the queue drained."""
+def jobs_run_pending(*, limit: int = 10_000, batch: int = 20) -> int:
+    """Run runnable jobs until none is left (or `limit`); the number claimed. Used by the
+    worker loop and by tests that want the queue drained."""
     count = 0
     while count < limit:
-        job = job_claim()
-        if job is None:
+        jobs = jobs_claim(limit=min(batch, limit - count))
+        if not jobs:
             break
-        job_run(job)
-        count += 1
+        jobs_run(jobs)
+        count += len(jobs)
     return count
 
 

@@ -15,6 +15,16 @@ def _country_choices():
     return [("", _("Choose a country"))] + [(code, name) for code, name in countries]
 
 
+class CountryChoiceField(forms.ChoiceField):
+    """The ISO 3166 list, in the page's language. Checked by code, not by walking the list."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_country_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return bool(value) and value in countries
+
+
 class NameField(forms.CharField):
     """A name as typed by a person: one line, printable, with at least one letter or digit."""
 
@@ -64,7 +74,7 @@ class SignForm(forms.Form):
 
 class IndividualSignForm(SignForm):
     name = NameField(label=_("Your name"))
-    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
+    country = CountryChoiceField(label=_("Country"))
     affiliation = NameField(
         label=_("Title or affiliation (optional)"),
         required=False,
@@ -90,7 +100,7 @@ class IndividualSignForm(SignForm):
 class OrganizationSignForm(SignForm):
     name = NameField(label=_("Organization name"))
     acronym = NameField(label=_("Acronym (optional)"), required=False, max_length=30)
-    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
+    country = CountryChoiceField(label=_("Country"))
     website = forms.URLField(
         label=_("Website (optional)"), required=False, max_length=200, assume_scheme="https"
     )

@@ -99,25 +99,32 @@ def signature_create(
         token_nonce=new_nonce(),
         token_expires=_expiry(),
     )
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                signature.save(force_insert=True)
-        except IntegrityError:
-            return _signature_repeat(
+    try:
+        with transaction.atomic():
+            signature.save(force_insert=True)
+            log_action(signature, "signatures.signature.created", actor_label="signer")
+            _enqueue_email(signature, "confirm")
+    except IntegrityError as error:
+        # The INSERT was the first statement, so nothing else was written. No savepoint is
+        # needed on the common path: a repeat starts a transaction of its own.
+        with transaction.atomic():
+            existing = _signature_repeat(
                 statement=statement, email_normalized=signature.email_normalized
             )
-        log_action(signature, "signatures.signature.created", actor_label="signer")
-        _enqueue_email(signature, "confirm")
+        if existing is None:
+            raise error
+        return existing
     return signature
 
 
-def _signature_repeat(*, statement: Statement, email_normalized: str) -> Signature:
+def _signature_repeat(*, statement: Statement, email_normalized: str) -> Signature | None:
     existing = (
         Signature.objects.select_for_update()
         .filter(statement=statement, email_normalized=email_normalized, status__in=Signature.LIVE)
-        .get()
+        .first()
     )
+    if existing is None:
+        return None
     if existing.sends >= settings.CONFIRMATION_MAX_SENDS:
         return existing
     existing.sends += 1

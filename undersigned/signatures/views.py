@@ -3,14 +3,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from undersigned.core.http import no_store, public_cache
 from undersigned.core.net import client_ip, ip_hash
+from undersigned.core.pagecache import cached_page
 from undersigned.signatures.forms import IndividualSignForm, OrganizationSignForm
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import ListTally, Signature
 from undersigned.signatures.selectors import list_page, tally_for
 from undersigned.signatures.services import (
     SignerDetails,
@@ -22,7 +24,11 @@ from undersigned.signatures.services import (
     signature_from_token,
 )
 from undersigned.statements.models import Statement
-from undersigned.statements.selectors import public_statement_get, statement_text_for
+from undersigned.statements.selectors import (
+    public_statement_get,
+    statement_text_for,
+    statement_version_key,
+)
 
 FORMS = {
     Signature.Kind.INDIVIDUAL: IndividualSignForm,
@@ -90,10 +96,20 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     if reason:
         status = 403 if request.method == "POST" else 200
         return render(request, "signatures/sign.html", {**context, "closed": reason}, status=status)
-    form = FORMS[kind](
-        request.POST if request.method == "POST" else None, current_version=choice.text.version
-    )
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        # Nothing typed yet: the same page for everybody but the CSRF token.
+        return cached_page(
+            request,
+            ("sign", kind, request.LANGUAGE_CODE, *statement_version_key(statement)),
+            lambda extra: render_to_string(
+                "signatures/sign.html",
+                {**context, "form": FORMS[kind](current_version=choice.text.version), **extra},
+                request,
+            ),
+            with_form=True,
+        )
+    form = FORMS[kind](request.POST, current_version=choice.text.version)
+    if form.is_valid():
         try:
             signature_create(
                 statement=statement,
@@ -182,10 +198,10 @@ def _thanks(request: HttpRequest, signature: Signature) -> HttpResponse:
     )
 
 
-def public_list_context(statement: Statement) -> dict:
+def public_list_context(statement: Statement, tally: ListTally | None = None) -> dict:
     """Counts and the first page of each public list, as the statement page shows them."""
     size = settings.LIST_PAGE_SIZE
-    tally = tally_for(statement)
+    tally = tally or tally_for(statement)
     return {
         "tally": tally,
         "organizations": list_page(
@@ -207,18 +223,32 @@ def _start(request: HttpRequest) -> int:
 @require_http_methods(["GET", "HEAD"])
 def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
     statement = public_statement_get(slug=slug)
-    kind = LIST_KINDS[kinds]
-    page = list_page(
-        statement=statement, kind=kind, start=_start(request), size=settings.LIST_PAGE_SIZE
-    )
-    return render(
+    tally = tally_for(statement)
+    start = _start(request)
+    return cached_page(
         request,
-        "signatures/list.html",
-        {
-            "statement": statement,
-            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
-            "page": page,
-            "kinds": kinds,
-            "tally": tally_for(statement),
-        },
+        (
+            "list",
+            kinds,
+            start,
+            request.LANGUAGE_CODE,
+            tally.refreshed,
+            *statement_version_key(statement),
+        ),
+        lambda extra: render_to_string(
+            "signatures/list.html",
+            {
+                "statement": statement,
+                "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+                "page": list_page(
+                    statement=statement,
+                    kind=LIST_KINDS[kinds],
+                    start=start,
+                    size=settings.LIST_PAGE_SIZE,
+                ),
+                "kinds": kinds,
+                "tally": tally,
+            },
+            request,
+        ),
     )

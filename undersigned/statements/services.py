@@ -6,6 +6,7 @@ import hashlib
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from undersigned.core.audit import log_action
 from undersigned.core.sanitize import markdown_to_safe_html
@@ -31,6 +32,8 @@ def statement_text_save(
         version=text.version,
         defaults={"title": text.title, "body": text.body},
     )
+    # Public pages and caches key on the statement's `updated`: a text change is a change.
+    Statement.objects.filter(pk=text.statement_id).update(updated=timezone.now())
     if old_version != text.version:
         log_action(
             text.statement,

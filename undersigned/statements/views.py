@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from undersigned.core.http import public_cache
+from undersigned.core.pagecache import cached_page
 from undersigned.signatures.selectors import tally_for
 from undersigned.signatures.views import closed_reason, public_list_context
 from undersigned.statements.selectors import (
     open_statements,
     public_statement_get,
     statement_text_for,
+    statement_version_key,
 )
 
 
@@ -32,19 +35,23 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement_get(slug=slug)
-    return render(
-        request,
-        "statements/detail.html",
-        {
-            "statement": statement,
-            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
-            "sign_kinds": [
-                kind
-                for kind in ("organization", "individual")
-                if not closed_reason(statement, kind)
-            ],
-            "closed": closed_reason(statement, "individual")
-            and closed_reason(statement, "organization"),
-            **public_list_context(statement),
-        },
-    )
+    tally = tally_for(statement)
+    closed = {kind: closed_reason(statement, kind) for kind in ("organization", "individual")}
+
+    def render_page(extra: dict) -> str:
+        return render_to_string(
+            "statements/detail.html",
+            {
+                "statement": statement,
+                "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+                "sign_kinds": [kind for kind, reason in closed.items() if not reason],
+                "closed": all(closed.values()) and closed["individual"],
+                **public_list_context(statement, tally),
+                **extra,
+            },
+            request,
+        )
+
+    # Counts and lists change only when the refresh job runs: one rendering per refresh.
+    key = ("detail", request.LANGUAGE_CODE, tally.refreshed, *closed.values())
+    return cached_page(request, key + statement_version_key(statement), render_page)

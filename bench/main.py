@@ -1,0 +1,498 @@
+"""The benchmark: `bench/run` (see bench/README.md). Loopback only; every loop is bounded.
+
+Without `--database` it runs each database in a child process (SQLite, then PostgreSQL when one
+answers at 127.0.0.1:5432) and writes results/latest.json and RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+WORK = RESULTS / "tmp"
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_URL = "postgres://postgres@127.0.0.1:5432/undersigned_bench"
+
+# The production server, exactly as the README runs it (only the port differs).
+WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
+WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "8"))
+CONCURRENCY = 32
+PHASE_SECONDS = 8.0
+ROUNDS = 2
+MAX_PER_PHASE = 20_000
+PAGE_SIZES = [0, 10_000, 100_000, 1_000_000]
+
+
+def server_command(port: int, workers: int = WEB_WORKERS) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "undersigned.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(WEB_THREADS),
+        "--worker-class", "gthread", "--graceful-timeout", "5", "--log-level", "warning",
+        "--no-control-socket",
+    ]  # fmt: skip
+
+
+class Processes:
+    """App servers and the job worker, each in its own process group so a crash kills it all."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.children: list[subprocess.Popen] = []
+
+    def start_server(self, port: int, workers: int = WEB_WORKERS) -> None:
+        self._spawn(server_command(port, workers))
+        wait_until_up(f"http://127.0.0.1:{port}/en/")
+
+    def start_worker(self) -> None:
+        self._spawn([sys.executable, "manage.py", "run_worker", "--poll", "0.2"])
+
+    def _spawn(self, command: list[str]) -> None:
+        log = open(WORK / "processes.log", "ab")  # noqa: SIM115 (closed with the process)
+        self.children.append(
+            subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
+            )
+        )
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        for child in self.children:
+            try:
+                os.killpg(child.pid, sig)
+            except ProcessLookupError:
+                pass
+        for child in self.children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+        self.children = []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def environment(database: str) -> dict[str, str]:
+    data_dir = WORK / database
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("UNDERSIGNED_") and k != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "UNDERSIGNED_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+            "UNDERSIGNED_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "UNDERSIGNED_DATA_DIR": str(data_dir),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    if database == "postgresql":
+        env["DATABASE_URL"] = PG_BENCH_URL
+    return env
+
+
+def prepare_database(database: str, env: dict[str, str]) -> None:
+    data_dir = WORK / database
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    if database == "postgresql":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS undersigned_bench WITH (FORCE)")
+            conn.execute("CREATE DATABASE undersigned_bench")
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, env=env, check=True
+        )
+
+
+def run_database(database: str) -> dict:
+    """Everything measured on one database. Runs in a child process configured for it."""
+    env = environment(database)
+    prepare_database(database, env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from bench.crash import check_acknowledged
+    from bench.load import page_load, percentile, sign_load
+    from bench.seed import seed_to
+    from undersigned.statements.models import Statement
+    from undersigned.statements.services import statement_create
+
+    def statement(slug: str) -> Statement:
+        return statement_create(
+            slug=slug,
+            state=Statement.State.OPEN,
+            texts={"en": ("Benchmark statement", "A statement used to measure the platform.")},
+        )
+
+    statement("bench")
+    pages = statement("pages")
+    sign_path = "/en/s/bench/sign/individual/"
+    port = free_port()
+    base = [f"http://127.0.0.1:{port}"]
+    out: dict = {"database": database}
+    procs = Processes(env)
+    try:
+        procs.start_server(port)
+        procs.start_worker()
+        # Intake: the signing path and the one-INSERT view, alternated, same server, same run.
+        asyncio.run(
+            sign_load(base, sign_path, concurrency=CONCURRENCY, seconds=3, max_signatures=5000)
+        )
+        asyncio.run(
+            sign_load(
+                base, "/bench/baseline/", concurrency=CONCURRENCY, seconds=3, max_signatures=5000
+            )
+        )
+        full, baseline = [], []
+        for _ in range(ROUNDS):
+            for path, bucket in (("/bench/baseline/", baseline), (sign_path, full)):
+                bucket.append(
+                    asyncio.run(
+                        sign_load(
+                            base, path, concurrency=CONCURRENCY, seconds=PHASE_SECONDS,
+                            max_signatures=MAX_PER_PHASE,
+                        )
+                    )
+                )  # fmt: skip
+        sign_ok = sum(r.ok for r in full)
+        sign_s = sum(r.elapsed for r in full)
+        base_ok = sum(r.ok for r in baseline)
+        base_s = sum(r.elapsed for r in baseline)
+        latencies = [ms for r in full for ms in r.sign_ms]
+        intake_check = check_acknowledged([e for r in full for e in r.acked_emails])
+        out.update(
+            {
+                "sign_per_s": round(sign_ok / sign_s, 1),
+                "baseline_sign_per_s": round(base_ok / base_s, 1),
+                "ratio": round((sign_ok / sign_s) / (base_ok / base_s), 3),
+                "sign_p50_ms": round(percentile(latencies, 50), 1),
+                "sign_p99_ms": round(percentile(latencies, 99), 1),
+                "baseline_p50_ms": round(
+                    percentile([m for r in baseline for m in r.sign_ms], 50), 1
+                ),
+                "baseline_p99_ms": round(
+                    percentile([m for r in baseline for m in r.sign_ms], 99), 1
+                ),
+                "errors_5xx": sum(r.errors_5xx for r in full + baseline),
+                "errors_other": sum(r.errors_other for r in full + baseline),
+                "signatures_acked": sign_ok,
+                "lost_acks": intake_check["lost_acks"],
+                "duplicates": intake_check["duplicates"],
+                "missing_email_jobs": intake_check["missing_email_jobs"],
+                "intake_rounds": {
+                    "signing": [r.summary() for r in full],
+                    "baseline": [r.summary() for r in baseline],
+                },
+            }
+        )
+
+        # Crash: SIGKILL every server process in the middle of a 200-signer burst.
+        out["crash"] = asyncio.run(crash_burst(procs, port, sign_path))
+        out["crash"].update(check_acknowledged(out["crash"].pop("acked_emails")))
+        procs.kill(signal.SIGTERM)
+
+        # Scale-out: one app server with one process, then two on different ports.
+        if database == "postgresql":
+            out["scale_out"] = scale_out(procs, sign_path)
+
+        # Page cost: the statement page at growing numbers of signatures.
+        procs.start_server(port)
+        page_url = f"http://127.0.0.1:{port}/en/s/pages/"
+        out["page"] = {}
+        for size in PAGE_SIZES:
+            seeded = seed_to(pages, size)
+            asyncio.run(page_load(page_url, concurrency=8, seconds=1, max_requests=500))  # warm
+            result = asyncio.run(page_load(page_url, concurrency=8, seconds=5, max_requests=4000))
+            out["page"][str(size)] = {"signatures": seeded, **result}
+        p0 = out["page"]["0"]["p50_ms"]
+        top = out["page"][str(PAGE_SIZES[-1])]["p50_ms"]
+        out["page_p50_ms"] = {k: v["p50_ms"] for k, v in out["page"].items()}
+        out["page_p99_ms"] = {k: v["p99_ms"] for k, v in out["page"].items()}
+        out["page_p50_ratio_1m_vs_0"] = round(top / p0, 3) if p0 else None
+    finally:
+        procs.kill(signal.SIGTERM)
+    return out
+
+
+CRASH_AFTER_ACKS = 60
+
+
+async def crash_burst(procs: Processes, port: int, path: str) -> dict:
+    """200 signers at once; SIGKILL every server and worker process once some were answered."""
+    from bench.load import SignResult, sign_load
+
+    live = SignResult()
+    burst = asyncio.create_task(
+        sign_load(
+            [f"http://127.0.0.1:{port}"],
+            path,
+            concurrency=200,
+            seconds=30,
+            max_signatures=200,
+            result=live,
+        )
+    )
+    started = time.monotonic()
+    while not burst.done() and live.ok < CRASH_AFTER_ACKS and time.monotonic() - started < 20:
+        await asyncio.sleep(0.002)
+    await asyncio.to_thread(procs.kill, signal.SIGKILL)
+    killed_at = time.monotonic() - started
+    acked_at_kill = live.ok
+    result = await burst
+    procs.start_server(port)
+    procs.start_worker()
+    return {
+        "signers": 200,
+        "killed_after_s": round(killed_at, 2),
+        "acked_at_kill": acked_at_kill,
+        "acked_total": result.ok,
+        "failed_requests": result.errors_other + result.errors_5xx,
+        "acked_emails": result.acked_emails,
+    }
+
+
+def scale_out(procs: Processes, path: str) -> dict:
+    from bench.load import sign_load
+
+    out = {}
+    first, second = free_port(), free_port()
+    for label, ports in (("one_server", [first]), ("two_servers", [first, second])):
+        procs.kill(signal.SIGTERM)
+        for port in ports:
+            procs.start_server(port, workers=1)
+        urls = [f"http://127.0.0.1:{p}" for p in ports]
+        asyncio.run(sign_load(urls, path, concurrency=CONCURRENCY, seconds=2, max_signatures=3000))
+        result = asyncio.run(
+            sign_load(
+                urls,
+                path,
+                concurrency=CONCURRENCY,
+                seconds=PHASE_SECONDS,
+                max_signatures=MAX_PER_PHASE,
+            )
+        )
+        out[label] = result.summary()
+    procs.kill(signal.SIGTERM)
+    out["gain"] = round(out["two_servers"]["per_s"] / out["one_server"]["per_s"], 3)
+    out["note"] = "each app server is one gunicorn process with 8 threads"
+    return out
+
+
+def machine() -> dict:
+    import django
+    import gunicorn
+
+    memory_kb = int(
+        next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
+    )
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
+        platform.processor(),
+    )
+    import sqlite3
+
+    info = {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "sqlite": sqlite3.sqlite_version,
+    }
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
+            info["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001 (PostgreSQL is optional)
+        info["postgresql"] = None
+    return info
+
+
+TARGETS = [
+    ("ratio", ">=", 0.7, "signing path ≥ 0.7 × the one-INSERT view"),
+    ("errors_5xx", "==", 0, "no 5xx"),
+    ("sign_p99_ms", "<", 250, "signing p99 < 250 ms"),
+    ("lost_acks", "==", 0, "no acknowledged signature lost (load)"),
+    ("duplicates", "==", 0, "no duplicate (load)"),
+    ("page_p50_ratio_1m_vs_0", "<=", 1.2, "page p50 at 1M ≤ 1.2 × at 0"),
+    ("crash.lost_acks", "==", 0, "no acknowledged signature lost (SIGKILL)"),
+    ("crash.duplicates", "==", 0, "no duplicate (SIGKILL)"),
+    ("crash.missing_email_jobs", "==", 0, "every acknowledged signature has its email job"),
+    ("scale_out.gain", ">", 1.0, "two app servers beat one (PostgreSQL)"),
+]
+
+
+def value(result: dict, dotted: str):
+    for part in dotted.split("."):
+        if not isinstance(result, dict) or part not in result:
+            return None
+        result = result[part]
+    return result
+
+
+def met(actual, op: str, target) -> bool:
+    return {
+        ">=": actual >= target, "<=": actual <= target, "<": actual < target,
+        ">": actual > target, "==": actual == target,
+    }[op]  # fmt: skip
+
+
+def report(results: dict) -> str:
+    dbs = list(results["databases"])
+    m = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Command: `bench/run` · run at {results['started']} · took {results['duration_s']} s.",
+        "",
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}; "
+        f"Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}, "
+        f"SQLite {m['sqlite']}, PostgreSQL {m['postgresql']}.",
+        "",
+        f"Server: {results['server']}. Load: {results['load']}.",
+        "",
+        "## Targets",
+        "",
+        "| target | " + " | ".join(dbs) + " |",
+        "|---|" + "---|" * len(dbs),
+    ]
+    all_met = True
+    for key, op, target, label in TARGETS:
+        cells = []
+        for db in dbs:
+            actual = value(results["databases"][db], key)
+            if actual is None:
+                cells.append("n/a")
+                continue
+            ok = met(actual, op, target)
+            all_met &= ok
+            cells.append(f"{actual} {'✅' if ok else '❌'}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", f"**All targets met: {'yes' if all_met else 'no'}.**", "", "## Intake", ""]
+    keys = [
+        "sign_per_s", "baseline_sign_per_s", "ratio", "sign_p50_ms", "sign_p99_ms",
+        "baseline_p50_ms", "baseline_p99_ms", "errors_5xx", "errors_other", "signatures_acked",
+        "lost_acks", "duplicates",
+    ]  # fmt: skip
+    lines += ["| | " + " | ".join(dbs) + " |", "|---|" + "---|" * len(dbs)]
+    for key in keys:
+        lines.append(
+            f"| `{key}` | " + " | ".join(str(results["databases"][d].get(key)) for d in dbs) + " |"
+        )
+    lines += [
+        "",
+        "## Statement page cost",
+        "",
+        "| signatures | " + " | ".join(f"{d} p50 / p99 ms" for d in dbs) + " |",
+    ]
+    lines.append("|---|" + "---|" * len(dbs))
+    for size in PAGE_SIZES:
+        cells = []
+        for d in dbs:
+            page = results["databases"][d]["page"][str(size)]
+            cells.append(f"{page['p50_ms']} / {page['p99_ms']}")
+        lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Crash (SIGKILL of every server and worker process during a 200-signer burst)",
+        "",
+    ]
+    for d in dbs:
+        lines.append(f"- {d}: `{json.dumps(results['databases'][d]['crash'])}`")
+    if any("scale_out" in results["databases"][d] for d in dbs):
+        lines += ["", "## Scale-out on one machine (PostgreSQL)", ""]
+        for d in dbs:
+            if "scale_out" in results["databases"][d]:
+                lines.append(f"- {d}: `{json.dumps(results['databases'][d]['scale_out'])}`")
+    return "\n".join(lines) + "\n"
+
+
+def pg_reachable() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"])
+    parser.add_argument("--out", help="where a --database run writes its JSON")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    if args.database:
+        Path(args.out).write_text(json.dumps(run_database(args.database), indent=2))
+        return
+    started = time.time()
+    databases = ["sqlite"] + (["postgresql"] if pg_reachable() else [])
+    results = {
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "machine": machine(),
+        "server": (
+            f"gunicorn --workers {WEB_WORKERS} --threads {WEB_THREADS} --worker-class gthread, "
+            "plus one `manage.py run_worker`, production settings (DEBUG off)"
+        ),
+        "load": (
+            f"{CONCURRENCY} closed-loop browser-like signers (GET form, POST), {ROUNDS} rounds of "
+            f"{PHASE_SECONDS:.0f} s per path, alternating, aiohttp client on the same machine"
+        ),
+        "databases": {},
+    }
+    for database in databases:
+        out = WORK / f"{database}.json"
+        print(f"== {database}", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "bench.main", "--database", database, "--out", str(out)],
+            cwd=ROOT,
+            check=True,
+            timeout=420,
+        )
+        results["databases"][database] = json.loads(out.read_text())
+    results["duration_s"] = round(time.time() - started)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    (ROOT / "bench" / "RESULTS.md").write_text(report(results))
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()

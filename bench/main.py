@@ -27,8 +27,8 @@ PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_URL = "postgres://postgres@127.0.0.1:5432/undersigned_bench"
 
 # The production server, exactly as the README runs it (only the port differs).
-WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
-WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "8"))
+WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "4"))
+WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "2"))
 CONCURRENCY = 32
 PHASE_SECONDS = 8.0
 ROUNDS = 2
@@ -57,7 +57,17 @@ class Processes:
         wait_until_up(f"http://127.0.0.1:{port}/en/")
 
     def start_worker(self) -> None:
-        self._spawn([sys.executable, "manage.py", "run_worker", "--poll", "0.2"])
+        self._spawn(
+            [
+                sys.executable,
+                "manage.py",
+                "run_worker",
+                "--poll",
+                "0.2",
+                "--nice",
+                os.environ.get("BENCH_NICE", "10"),
+            ]
+        )
 
     def _spawn(self, command: list[str]) -> None:
         log = open(WORK / "processes.log", "ab")  # noqa: SIM115 (closed with the process)

@@ -9,7 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("undersigned.statements.urls")),
     path("", include("undersigned.signatures.urls")),
+    path("", include("undersigned.statements.urls")),
     prefix_default_language=True,
 )

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
+from undersigned.core.db import insert_one
 from undersigned.core.models import AuditEntry
 
 
@@ -20,7 +21,7 @@ def log_action(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     actor = user if user is not None and user.is_authenticated else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=obj.pk,
@@ -29,6 +30,7 @@ def log_action(
         reason=reason,
         data=data or {},
     )
+    return insert_one(entry)
 
 
 def entries_for(obj: models.Model) -> models.QuerySet[AuditEntry]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import wraps
 
 from django.conf import settings
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+# Written whole rather than merged with patch_cache_control: these views set no other
+# Cache-Control directive, and the signing path runs them on every request.
+NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 def public_cache(view):
@@ -18,11 +21,11 @@ def public_cache(view):
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
-            patch_cache_control(
-                response, public=True, max_age=0, s_maxage=settings.PUBLIC_CACHE_SECONDS
+            response["Cache-Control"] = (
+                f"public, max-age=0, s-maxage={settings.PUBLIC_CACHE_SECONDS}"
             )
         else:
-            add_never_cache_headers(response)
+            response["Cache-Control"] = NO_STORE
         return response
 
     return wrapped
@@ -34,8 +37,7 @@ def no_store(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        patch_cache_control(response, private=True)
+        response["Cache-Control"] = NO_STORE
         return response
 
     return wrapped

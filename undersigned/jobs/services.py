@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from undersigned.core.db import insert_one
 from undersigned.jobs.models import Job
 from undersigned.jobs.registry import coalesces, handler_for
 
@@ -29,15 +30,16 @@ def job_enqueue(
     """Write a job. Call it inside the transaction of the change that needs the job, so the two
     are committed together or not at all."""
     handler_for(kind)  # fail loudly on a kind nobody handles
-    return Job.objects.create(
+    job = Job(
         kind=kind,
         payload=payload,
         key=key,
         run_after=timezone.now() + timedelta(seconds=delay_seconds),
     )
+    return insert_one(job)
 
 
-def jobs_claim(*, limit: int = 20) -> list[Job]:
+def jobs_claim(*, limit: int = 100) -> list[Job]:
     """Take up to `limit` of the oldest runnable jobs. Safe with any number of workers: on
     PostgreSQL rows another worker holds are skipped (SKIP LOCKED); on SQLite the transaction
     holds the write lock from its first statement (IMMEDIATE), so claims never interleave."""
@@ -109,7 +111,7 @@ def _run_one(job: Job) -> bool:
     return True
 
 
-def jobs_run_pending(*, limit: int = 10_000, batch: int = 20) -> int:
+def jobs_run_pending(*, limit: int = 10_000, batch: int = 100) -> int:
     """Run runnable jobs until none is left (or `limit`); the number claimed. Used by the
     worker loop and by tests that want the queue drained."""
     count = 0

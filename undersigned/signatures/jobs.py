@@ -14,7 +14,7 @@ from undersigned.jobs.registry import register
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import REFRESH_LIST, SEND_EMAIL, statement_list_refresh
 from undersigned.signatures.tokens import make_token
-from undersigned.statements.selectors import statement_text_for
+from undersigned.statements.selectors import statement_text_for, statement_with_texts
 
 SUBJECTS = {
     # Subjects are translated when the email is rendered, in the signer's language.
@@ -30,20 +30,19 @@ def _absolute(path: str) -> str:
 
 @register(SEND_EMAIL)
 def send_email(payload: dict[str, Any]) -> None:
-    signature = (
-        Signature.objects.select_related("statement").filter(pk=payload["signature_id"]).first()
-    )
+    signature = Signature.objects.filter(pk=payload["signature_id"]).first()
     if signature is None or not signature.email:
         return  # nothing left to write to
+    statement = statement_with_texts(pk=signature.statement_id)
     template = payload["template"]
     with translation.override(signature.language):
-        choice = statement_text_for(signature.statement, signature.language)
-        title = " ".join(choice.text.title.split()) if choice else signature.statement.slug
+        choice = statement_text_for(statement, signature.language)
+        title = " ".join(choice.text.title.split()) if choice else statement.slug
         context = {
             "signature": signature,
             "title": title,
             "statement_url": _absolute(
-                reverse("statements:detail", kwargs={"slug": signature.statement.slug})
+                reverse("statements:detail", kwargs={"slug": statement.slug})
             ),
             "confirm_url": _absolute(
                 reverse(

@@ -12,6 +12,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
+from undersigned.core.db import insert_one
 from undersigned.jobs.services import job_enqueue
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.signatures.normalize import normalize_email
@@ -101,7 +102,7 @@ def signature_create(
     )
     try:
         with transaction.atomic():
-            signature.save(force_insert=True)
+            insert_one(signature)
             log_action(signature, "signatures.signature.created", actor_label="signer")
             _enqueue_email(signature, "confirm")
     except IntegrityError as error:

@@ -107,3 +107,33 @@ def test_an_email_for_a_signature_that_no_longer_exists_is_skipped(mail_dir):
     assert Job.objects.get().status == Job.Status.DONE
     assert not read_mail(mail_dir) if mail_dir.exists() else True
     assert Signature.objects.count() == 1
+
+
+batches: list[list[dict]] = []
+
+
+@register("tests.batch", batch=True)
+def batch_handler(payloads):
+    batches.append(payloads)
+    if any(p.get("bad") for p in payloads):
+        raise RuntimeError("one bad payload")
+
+
+def test_a_failing_batch_is_run_one_by_one_so_only_the_culprit_is_retried():
+    batches.clear()
+    jobs = [job_enqueue(kind="tests.batch", payload={"n": n, "bad": n == 2}) for n in range(4)]
+    jobs_run_pending()
+    assert len(batches[0]) == 4  # tried together first
+    assert sorted(len(b) for b in batches[1:]) == [1, 1, 1, 1]  # then alone
+    statuses = {job.payload["n"]: Job.objects.get(pk=job.pk).status for job in jobs}
+    assert statuses == {0: "done", 1: "done", 2: "pending", 3: "done"}
+    assert "one bad payload" in Job.objects.get(pk=jobs[2].pk).last_error
+
+
+def test_many_emails_are_written_in_one_batch(mail_dir):
+    statement = make_statement()
+    for _ in range(30):
+        sign(statement, individual())
+    assert jobs_run_pending() == 30
+    assert len(read_mail(mail_dir)) == 30
+    assert Job.objects.filter(status=Job.Status.DONE).count() == 30

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-Handler = Callable[[dict[str, Any]], None]
+Handler = Callable[[Any], None]
 _handlers: dict[str, Handler] = {}
 _coalescing: set[str] = set()
+_batched: set[str] = set()
 
 
-def register(kind: str, *, coalesce: bool = False) -> Callable[[Handler], Handler]:
-    """Register the handler of a job kind. With `coalesce`, a run of a job also satisfies every
+def register(
+    kind: str, *, coalesce: bool = False, batch: bool = False
+) -> Callable[[Handler], Handler]:
+    """Register the handler of a job kind. It is called with the job's payload; with `batch`,
+    with the list of payloads of all the jobs of that kind claimed together (e.g. one query and
+    one mail connection for many emails). With `coalesce`, a run of a job also satisfies every
     job of the same kind and key that was queued before it started (e.g. many "refresh this
     statement's list" jobs need one refresh)."""
 
@@ -21,6 +26,8 @@ def register(kind: str, *, coalesce: bool = False) -> Callable[[Handler], Handle
         _handlers[kind] = func
         if coalesce:
             _coalescing.add(kind)
+        if batch:
+            _batched.add(kind)
         return func
 
     return decorate
@@ -32,3 +39,7 @@ def handler_for(kind: str) -> Handler:
 
 def coalesces(kind: str) -> bool:
     return kind in _coalescing
+
+
+def batched(kind: str) -> bool:
+    return kind in _batched

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from undersigned.core.db import insert_one
 from undersigned.jobs.models import Job
-from undersigned.jobs.registry import coalesces, handler_for
+from undersigned.jobs.registry import batched, coalesces, handler_for
 
 logger = logging.getLogger("undersigned.jobs")
 
@@ -77,38 +77,57 @@ def _unlocked(now) -> Q:
 
 def jobs_run(jobs: list[Job]) -> int:
     """Run claimed jobs; the number that succeeded. Failures are retried with back-off; a job
-    whose kind and key already ran in this batch is satisfied by that run."""
+    whose kind and key already ran in this batch is satisfied by that run; jobs of a batched
+    kind run together, and one by one only when their batch fails (to isolate the culprit)."""
     done: list[int] = []
     ran: set[tuple[str, str]] = set()
+    groups: dict[str, list[Job]] = {}
     for job in jobs:
+        if batched(job.kind):
+            groups.setdefault(job.kind, []).append(job)
+            continue
         if job.key and coalesces(job.kind):
             if (job.kind, job.key) in ran:
                 done.append(job.id)
                 continue
             ran.add((job.kind, job.key))
-        if _run_one(job):
+        if _run(job.kind, [job]):
             done.append(job.id)
+    for kind, group in groups.items():
+        if len(group) > 1 and _run(kind, group, record_failure=False):
+            done += [job.id for job in group]
+            continue
+        done += [job.id for job in group if _run(kind, [job])]
     Job.objects.filter(id__in=done).update(
         status=Job.Status.DONE, locked_until=None, finished=timezone.now()
     )
     return len(done)
 
 
-def _run_one(job: Job) -> bool:
+def _run(kind: str, jobs: list[Job], *, record_failure: bool = True) -> bool:
+    handler = handler_for(kind)
     try:
-        handler_for(job.kind)(job.payload)
+        if batched(kind):
+            handler([job.payload for job in jobs])
+        else:
+            handler(jobs[0].payload)
     except Exception as exc:  # a failing job must never stop the worker
-        logger.exception("job %s failed (attempt %s)", job, job.attempts)
-        failed = job.attempts >= MAX_ATTEMPTS
-        Job.objects.filter(id=job.id).update(
-            status=Job.Status.FAILED if failed else Job.Status.PENDING,
-            locked_until=None,
-            run_after=timezone.now() + timedelta(seconds=min(3600, 5 * 2**job.attempts)),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished=timezone.now() if failed else None,
-        )
+        logger.exception("%s job(s) %s failed", kind, [job.id for job in jobs])
+        if record_failure:
+            _record_failure(jobs[0], exc)
         return False
     return True
+
+
+def _record_failure(job: Job, exc: Exception) -> None:
+    failed = job.attempts >= MAX_ATTEMPTS
+    Job.objects.filter(id=job.id).update(
+        status=Job.Status.FAILED if failed else Job.Status.PENDING,
+        locked_until=None,
+        run_after=timezone.now() + timedelta(seconds=min(3600, 5 * 2**job.attempts)),
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        finished=timezone.now() if failed else None,
+    )
 
 
 def jobs_run_pending(*, limit: int = 10_000, batch: int = 100) -> int:

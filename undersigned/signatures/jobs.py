@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -28,13 +28,21 @@ def _absolute(path: str) -> str:
     return settings.BASE_URL + path
 
 
-@register(SEND_EMAIL)
-def send_email(payload: dict[str, Any]) -> None:
-    signature = Signature.objects.filter(pk=payload["signature_id"]).first()
-    if signature is None or not signature.email:
-        return  # nothing left to write to
+@register(SEND_EMAIL, batch=True)
+def send_emails(payloads: list[dict[str, Any]]) -> None:
+    """Write the emails of many jobs: one query, one mail connection."""
+    signatures = Signature.objects.in_bulk([p["signature_id"] for p in payloads])
+    messages = []
+    for payload in payloads:
+        signature = signatures.get(payload["signature_id"])
+        if signature is not None and signature.email:  # else nothing is left to write to
+            messages.append(_message(signature, payload["template"]))
+    if messages:
+        get_connection().send_messages(messages)
+
+
+def _message(signature: Signature, template: str) -> EmailMessage:
     statement = statement_with_texts(pk=signature.statement_id)
-    template = payload["template"]
     with translation.override(signature.language):
         choice = statement_text_for(statement, signature.language)
         title = " ".join(choice.text.title.split()) if choice else statement.slug
@@ -60,7 +68,7 @@ def send_email(payload: dict[str, Any]) -> None:
         }
         subject = " ".join(render_to_string(SUBJECTS[template], context).split())
         body = render_to_string(f"signatures/email/{template}.txt", context)
-    EmailMessage(subject=subject, body=body, to=[signature.email]).send()
+    return EmailMessage(subject=subject, body=body, to=[signature.email])
 
 
 @register(REFRESH_LIST, coalesce=True)

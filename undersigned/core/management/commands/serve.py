@@ -18,8 +18,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000")
-        parser.add_argument("--web-workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--web-workers", type=int, default=4)
+        parser.add_argument("--threads", type=int, default=2)
 
     def handle(self, *args, bind: str, web_workers: int, threads: int, **options):
         web = subprocess.Popen(

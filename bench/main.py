@@ -57,17 +57,7 @@ class Processes:
         wait_until_up(f"http://127.0.0.1:{port}/en/")
 
     def start_worker(self) -> None:
-        self._spawn(
-            [
-                sys.executable,
-                "manage.py",
-                "run_worker",
-                "--poll",
-                "0.2",
-                "--nice",
-                os.environ.get("BENCH_NICE", "10"),
-            ]
-        )
+        self._spawn([sys.executable, "manage.py", "run_worker", "--poll", "0.2"])
 
     def _spawn(self, command: list[str]) -> None:
         log = open(WORK / "processes.log", "ab")  # noqa: SIM115 (closed with the process)

@@ -1,5 +1,3 @@
-import os
-
 from django.core.management.base import BaseCommand
 
 from undersigned.jobs.services import jobs_run_pending, worker_loop
@@ -11,17 +9,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run what is pending, then exit")
         parser.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
-        parser.add_argument(
-            "--nice",
-            type=int,
-            default=10,
-            help="CPU priority below the web server's (0 to keep the same): during a surge the "
-            "signing requests come first and emails catch up, delayed but never lost",
-        )
 
-    def handle(self, *args, once: bool = False, poll: float = 0.5, nice: int = 10, **options):
-        if nice:
-            os.nice(nice)
+    def handle(self, *args, once: bool = False, poll: float = 0.5, **options):
         if once:
             self.stdout.write(f"ran {jobs_run_pending()} jobs")
             return

@@ -126,6 +126,11 @@ def test_bad_input_shows_messages_beside_the_fields(page, live_server):
 
 def test_the_arabic_text_is_right_to_left(page, live_server, output_dir):
     statement = make_statement(goal=500)
+    problems = []
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
     page.goto(f"/ar/s/{statement.slug}/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "ar"
@@ -140,6 +145,10 @@ def test_the_arabic_text_is_right_to_left(page, live_server, output_dir):
     page.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")
     assert shot.stat().st_size > 1000
+    assert problems == []  # no Content-Security-Policy violation, nothing failed to load
+    assert (
+        page.evaluate("getComputedStyle(document.body).margin") == "0px"
+    )  # the stylesheet applied
 
 
 def test_pages_work_without_javascript(browser, live_server, mail_dir):

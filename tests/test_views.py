@@ -359,3 +359,17 @@ def test_only_get_and_post_are_answered(client):
     statement = make_statement()
     assert client.put(sign_url(statement)).status_code == 405
     assert client.post(f"/en/s/{statement.slug}/").status_code == 405
+
+
+def test_every_page_forbids_third_party_content_inline_scripts_and_framing(client):
+    statement = make_statement()
+    for url in ["/en/", f"/en/s/{statement.slug}/", sign_url(statement), "/en/s/nope/"]:
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        assert not re.search(r'(src|href)="(https?:)?//', response.content.decode())

@@ -72,6 +72,30 @@ def test_an_unnamed_signer_is_counted_but_not_listed(page, live_server, mail_dir
     assert "1 person signed without showing their name." in page.content()
 
 
+def test_a_signer_withdraws_from_the_link_in_the_email(page, live_server, mail_dir):
+    statement = make_statement()
+    sign_as_individual(
+        page, statement, name="Second Thoughts", email_address="st@example.org", show=True
+    )
+    jobs_run_pending()
+    [path] = sorted(mail_dir.glob("*.eml"))
+    body = email.message_from_bytes(path.read_bytes(), policy=email.policy.default).get_content()
+    confirm_url = re.search(r"https?://\S+/confirm/\S+/", body).group(0)
+    manage_url = re.search(r"https?://\S+/manage/\S+/", body).group(0)
+    open_link(page, live_server, confirm_url)
+    page.get_by_role("button", name="Confirm my signature").click()
+    jobs_run_pending()
+    page.goto(f"/en/s/{statement.slug}/")
+    assert "Second Thoughts" in page.content()
+    open_link(page, live_server, manage_url)
+    page.get_by_role("button", name="Withdraw my signature").click()
+    page.get_by_text("Your signature is withdrawn").wait_for()
+    jobs_run_pending()
+    page.goto(f"/en/s/{statement.slug}/")
+    assert "Second Thoughts" not in page.content()
+    assert page.locator('[data-count="individuals"]').inner_text() == "0"
+
+
 def test_an_organization_signs_is_approved_in_the_admin_and_is_listed(page, live_server, mail_dir):
     statement = make_statement(review_organizations=True)
     make_superuser("coordinator", "a-long-test-password")

@@ -64,6 +64,18 @@ def _message(signature: Signature, template: str) -> EmailMessage:
                     },
                 )
             ),
+            "manage_url": _absolute(
+                reverse(
+                    "signatures:manage",
+                    kwargs={
+                        "token": make_token(
+                            purpose="manage",
+                            signature_id=signature.pk,
+                            nonce=signature.token_nonce,
+                        )
+                    },
+                )
+            ),
             "ttl_hours": settings.CONFIRMATION_TTL_HOURS,
         }
         subject = " ".join(render_to_string(SUBJECTS[template], context).split())

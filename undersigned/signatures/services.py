@@ -199,6 +199,57 @@ def signature_confirm(*, token: str) -> Signature:
     return signature
 
 
+# Signatures their signer can still withdraw (a rejected or invalidated one is the
+# coordinators' decision and stays on record as it is).
+WITHDRAWABLE = (Signature.Status.PENDING, Signature.Status.IN_REVIEW, Signature.Status.PUBLISHED)
+
+
+def _locked_from_token(token: str, purpose: str) -> Signature:
+    signature = signature_from_token(token, purpose=purpose)
+    return Signature.objects.select_for_update().select_related("statement").get(pk=signature.pk)
+
+
+def signature_withdraw(*, token: str) -> Signature:
+    """The signer takes their signature back: off the list and out of the count at the next
+    refresh, kept on record as withdrawn. The audit entry holds no contact data."""
+    with transaction.atomic():
+        signature = _locked_from_token(token, "manage")
+        if signature.status not in WITHDRAWABLE:
+            raise TokenProblem("used", signature)
+        old = signature.status
+        signature.status = Signature.Status.WITHDRAWN
+        signature.position = None
+        signature.save(update_fields=["status", "position"])
+        log_action(
+            signature, "signatures.signature.withdrawn", actor_label="signer", data={"from": old}
+        )
+        if old == Signature.Status.PUBLISHED:
+            _enqueue_refresh(signature.statement_id)
+    return signature
+
+
+def signature_set_visibility(*, token: str, show_name: bool) -> Signature:
+    """An individual chooses again between "show my name" and "count me without my name"."""
+    with transaction.atomic():
+        signature = _locked_from_token(token, "manage")
+        if signature.status not in WITHDRAWABLE or signature.kind != Signature.Kind.INDIVIDUAL:
+            raise TokenProblem("used", signature)
+        if signature.show_name == show_name:
+            return signature
+        signature.show_name = show_name
+        signature.position = None  # numbered again (or not at all) by the refresh
+        signature.save(update_fields=["show_name", "position"])
+        log_action(
+            signature,
+            "signatures.signature.visibility_changed",
+            actor_label="signer",
+            data={"show_name": show_name},
+        )
+        if signature.status == Signature.Status.PUBLISHED:
+            _enqueue_refresh(signature.statement_id)
+    return signature
+
+
 def _review(signatures, *, to: str, action: str, user: AbstractBaseUser | None, reason: str) -> int:
     changed = 0
     statement_ids = set()

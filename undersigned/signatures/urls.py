@@ -16,4 +16,5 @@ urlpatterns = [
         name="list",
     ),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("manage/<str:token>/", views.manage, name="manage"),
 ]

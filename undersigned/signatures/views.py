@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
@@ -22,6 +22,8 @@ from undersigned.signatures.services import (
     signature_confirm,
     signature_create,
     signature_from_token,
+    signature_set_visibility,
+    signature_withdraw,
 )
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import (
@@ -178,6 +180,54 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         {
             "statement": statement,
             "signature": signature,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+        },
+    )
+
+
+MANAGE_ACTIONS = {
+    "withdraw": lambda token: signature_withdraw(token=token),
+    "hide": lambda token: signature_set_visibility(token=token, show_name=False),
+    "show": lambda token: signature_set_visibility(token=token, show_name=True),
+}
+
+
+@no_store
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The signer's own page, from the link in their email: withdraw, or change whether their
+    name is shown. GET and HEAD only show it; each change is a button (POST)."""
+    done = ""
+    try:
+        if request.method == "POST":
+            action = request.POST.get("action", "")
+            if action not in MANAGE_ACTIONS:
+                return HttpResponseBadRequest(_("Unknown action."))
+            signature = MANAGE_ACTIONS[action](token)
+            done = action
+        else:
+            signature = signature_from_token(token, purpose="manage")
+    except TokenProblem as problem:
+        if problem.code == "used" and problem.signature is not None:
+            signature = problem.signature
+        else:
+            return render(
+                request,
+                "signatures/confirm_problem.html",
+                {"problem": "invalid", "statement": None},
+                status=404,
+            )
+    statement = signature.statement
+    return render(
+        request,
+        "signatures/manage.html",
+        {
+            "statement": statement,
+            "signature": signature,
+            "done": done,
+            "withdrawn": signature.status == Signature.Status.WITHDRAWN,
+            "can_change": signature.status
+            in (Signature.Status.PENDING, Signature.Status.IN_REVIEW, Signature.Status.PUBLISHED),
             "choice": statement_text_for(statement, request.LANGUAGE_CODE),
         },
     )

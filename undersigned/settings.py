@@ -45,6 +45,10 @@ if _base.scheme not in ("http", "https") or not _base.netloc:
 HTTPS = _base.scheme == "https"
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
+# How many reverse proxies of the operator's own stand in front of the app servers. 0: the
+# socket's address is the client's, and X-Forwarded-For is ignored (any client can forge it).
+TRUSTED_PROXIES = env_int("UNDERSIGNED_TRUSTED_PROXIES", 0)
+
 # Keyed hashes of IP addresses use their own key, so rotating it does not log everybody out.
 IP_HASH_KEY = env_str("UNDERSIGNED_IP_HASH_KEY") or SECRET_KEY
 

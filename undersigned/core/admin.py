@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from undersigned.core.models import AuditEntry
+from undersigned.core.models import AuditEntry, Switch
+from undersigned.core.switches import switch_set
 
 
 @admin.register(AuditEntry)
@@ -26,3 +27,28 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Switch)
+class SwitchAdmin(admin.ModelAdmin):
+    """Site-wide switches. "Pause all signing": select signing_paused and turn it on."""
+
+    list_display = ["name", "is_on", "updated"]
+    readonly_fields = ["name", "is_on", "updated"]
+    actions = ["turn_on", "turn_off"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Turn the selected switches on")
+    def turn_on(self, request, queryset):
+        for switch in queryset:
+            switch_set(name=switch.name, on=True, user=request.user)
+
+    @admin.action(description="Turn the selected switches off")
+    def turn_off(self, request, queryset):
+        for switch in queryset:
+            switch_set(name=switch.name, on=False, user=request.user)

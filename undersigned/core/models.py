@@ -29,3 +29,18 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}#{self.object_id}"
+
+
+class Switch(models.Model):
+    """A site-wide switch that moderators flip at run time (e.g. pause all signing)."""
+
+    SIGNING_PAUSED = "signing_paused"
+
+    name = models.CharField(
+        max_length=40, unique=True, choices=[(SIGNING_PAUSED, "signing paused")]
+    )
+    is_on = models.BooleanField(default=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {'on' if self.is_on else 'off'}"

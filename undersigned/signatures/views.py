@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from undersigned.core.http import no_store, public_cache
+from undersigned.core.models import Switch
 from undersigned.core.net import client_ip, ip_hash
 from undersigned.core.pagecache import cached_page
+from undersigned.core.switches import switch_is_on
 from undersigned.signatures.forms import IndividualSignForm, OrganizationSignForm
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.signatures.selectors import list_page, tally_for
@@ -63,6 +65,25 @@ def closed_reason(statement: Statement, kind: str) -> str:
     return ""
 
 
+PAUSE_RETRY_AFTER_SECONDS = 300
+
+
+def paused_reason(statement: Statement) -> str:
+    """Why signing is paused right now (on this statement or on the whole site); '' if not."""
+    if statement.signing_paused or switch_is_on(Switch.SIGNING_PAUSED):
+        return _(
+            "Signing is paused for a while. Please come back later: nothing sent now is stored."
+        )
+    return ""
+
+
+def _paused_response(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A POST while signing is paused: 503 with Retry-After, nothing stored."""
+    response = render(request, template, context, status=503)
+    response["Retry-After"] = str(PAUSE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def _details(kind: str, data: dict) -> SignerDetails:
     if kind == Signature.Kind.INDIVIDUAL:
         return SignerDetails(
@@ -94,6 +115,11 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     if choice is None:
         raise Http404("statement without text")
     context = {"statement": statement, "choice": choice, "kind": kind}
+    paused = paused_reason(statement)
+    if paused:
+        if request.method == "POST":
+            return _paused_response(request, "signatures/sign.html", {**context, "closed": paused})
+        return render(request, "signatures/sign.html", {**context, "closed": paused})
     reason = closed_reason(statement, kind)
     if reason:
         status = 403 if request.method == "POST" else 200
@@ -155,6 +181,14 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET (and HEAD) only show the page: mail scanners open links. The button POSTs."""
     try:
         if request.method == "POST":
+            statement = signature_from_token(token).statement
+            paused = paused_reason(statement)
+            if paused:
+                return _paused_response(
+                    request,
+                    "signatures/confirm_problem.html",
+                    {"problem": "paused", "message": paused, "statement": statement},
+                )
             signature_confirm(token=token)
             return redirect("signatures:confirm", token=token)
         signature = signature_from_token(token)

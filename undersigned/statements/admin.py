@@ -2,7 +2,11 @@ from django.contrib import admin, messages
 
 from undersigned.core.audit import log_action
 from undersigned.statements.models import Statement, StatementText
-from undersigned.statements.services import statement_set_state, statement_text_save
+from undersigned.statements.services import (
+    statement_set_paused,
+    statement_set_state,
+    statement_text_save,
+)
 
 
 class StatementTextInline(admin.StackedInline):
@@ -35,12 +39,14 @@ class StatementAdmin(admin.ModelAdmin):
         "closes_at",
         "created",
     ]
-    list_filter = ["state", "signers", "review_organizations", "default_language"]
+    list_filter = ["state", "signing_paused", "signers", "review_organizations", "default_language"]
     search_fields = ["slug", "reference", "texts__title"]
     prepopulated_fields = {"slug": ["reference"]}
     inlines = [StatementTextInline]
     filter_horizontal = ["owners"]
     actions = [
+        "pause_signing",
+        "resume_signing",
         _set_state_action("open", "Open the selected statements for signing"),
         _set_state_action("closed", "Close the selected statements"),
         _set_state_action("draft", "Return the selected statements to draft"),
@@ -59,6 +65,22 @@ class StatementAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(owners=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Pausing goes through the actions, which audit it.
+        return ["signing_paused"]
+
+    @admin.action(description="Pause signing on the selected statements (pages stay readable)")
+    def pause_signing(self, request, queryset):
+        for statement in queryset:
+            statement_set_paused(statement=statement, paused=True, user=request.user)
+        self.message_user(request, f"Signing paused on {queryset.count()} statement(s).")
+
+    @admin.action(description="Resume signing on the selected statements")
+    def resume_signing(self, request, queryset):
+        for statement in queryset:
+            statement_set_paused(statement=statement, paused=False, user=request.user)
+        self.message_user(request, f"Signing resumed on {queryset.count()} statement(s).")
 
     def save_model(self, request, obj, form, change):
         if change and "state" in form.changed_data:

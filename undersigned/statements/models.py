@@ -28,6 +28,10 @@ class Statement(models.Model):
         default=False,
         help_text="Organization signatures wait for an owner's approval before they are listed.",
     )
+    signing_paused = models.BooleanField(
+        default=False,
+        help_text="Stops new signatures and confirmations for now; the pages stay readable.",
+    )
     goal = models.PositiveIntegerField(null=True, blank=True)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)

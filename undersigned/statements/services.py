@@ -86,3 +86,21 @@ def statement_create(
         statement, "statements.statement.created", user=user, data={"state": statement.state}
     )
     return statement
+
+
+@transaction.atomic
+def statement_set_paused(
+    *, statement: Statement, paused: bool, user: AbstractBaseUser | None = None, reason: str = ""
+) -> Statement:
+    """Pause or resume signing on one statement (an emergency brake, e.g. under abuse)."""
+    if statement.signing_paused == paused:
+        return statement
+    statement.signing_paused = paused
+    statement.save(update_fields=["signing_paused", "updated"])
+    log_action(
+        statement,
+        f"statements.statement.{'paused' if paused else 'resumed'}",
+        user=user,
+        reason=reason,
+    )
+    return statement

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from undersigned.core.http import public_cache
 from undersigned.core.pagecache import cached_page
 from undersigned.signatures.selectors import tally_for
-from undersigned.signatures.views import closed_reason, public_list_context
+from undersigned.signatures.views import closed_reason, paused_reason, public_list_context
 from undersigned.statements.selectors import (
     open_statements,
     public_statement_get,
@@ -36,7 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement_get(slug=slug)
     tally = tally_for(statement)
-    closed = {kind: closed_reason(statement, kind) for kind in ("organization", "individual")}
+    paused = paused_reason(statement)
+    closed = {
+        kind: paused or closed_reason(statement, kind) for kind in ("organization", "individual")
+    }
 
     def render_page(extra: dict) -> str:
         return render_to_string(

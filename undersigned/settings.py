@@ -174,6 +174,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Signing rules.
 CONFIRMATION_TTL_HOURS = env_int("UNDERSIGNED_CONFIRMATION_TTL_HOURS", 72, minimum=1)
 CONFIRMATION_MAX_SENDS = env_int("UNDERSIGNED_CONFIRMATION_MAX_SENDS", 3, minimum=1)
+# Retention (see README, "Privacy and security"): unconfirmed signatures are deleted after
+# this many days; IP hashes are dropped after this many days; contact data (email, contact
+# person) is removed this many months after a statement closes, keeping the public entry.
+RETENTION_UNCONFIRMED_DAYS = env_int("UNDERSIGNED_RETENTION_UNCONFIRMED_DAYS", 14, minimum=1)
+RETENTION_IP_DAYS = env_int("UNDERSIGNED_RETENTION_IP_DAYS", 30, minimum=1)
+RETENTION_CONTACT_MONTHS = env_int("UNDERSIGNED_RETENTION_CONTACT_MONTHS", 6, minimum=1)
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # Seconds a reverse proxy may serve a public page from its cache.
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)

@@ -9,16 +9,20 @@ Handler = Callable[[Any], None]
 _handlers: dict[str, Handler] = {}
 _coalescing: set[str] = set()
 _batched: set[str] = set()
+_every: dict[str, int] = {}
+
+PERIODIC_KEY = "periodic"
 
 
 def register(
-    kind: str, *, coalesce: bool = False, batch: bool = False
+    kind: str, *, coalesce: bool = False, batch: bool = False, every: int | None = None
 ) -> Callable[[Handler], Handler]:
     """Register the handler of a job kind. It is called with the job's payload; with `batch`,
     with the list of payloads of all the jobs of that kind claimed together (e.g. one query and
     one mail connection for many emails). With `coalesce`, a run of a job also satisfies every
     job of the same kind and key that was queued before it started (e.g. many "refresh this
-    statement's list" jobs need one refresh)."""
+    statement's list" jobs need one refresh). With `every` (seconds), the kind is periodic: the
+    worker keeps one job of it queued, and each run queues the next (payload {})."""
 
     def decorate(func: Handler) -> Handler:
         if kind in _handlers and _handlers[kind] is not func:
@@ -28,6 +32,9 @@ def register(
             _coalescing.add(kind)
         if batch:
             _batched.add(kind)
+        if every:
+            _every[kind] = every
+            _coalescing.add(kind)  # two workers starting at once queue it twice: one run
         return func
 
     return decorate
@@ -43,3 +50,7 @@ def coalesces(kind: str) -> bool:
 
 def batched(kind: str) -> bool:
     return kind in _batched
+
+
+def periodic_kinds() -> dict[str, int]:
+    return dict(_every)

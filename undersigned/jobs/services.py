@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from undersigned.core.db import insert_one
 from undersigned.jobs.models import Job
-from undersigned.jobs.registry import batched, coalesces, handler_for
+from undersigned.jobs.registry import (
+    PERIODIC_KEY,
+    batched,
+    coalesces,
+    handler_for,
+    periodic_kinds,
+)
 
 logger = logging.getLogger("undersigned.jobs")
 
@@ -114,9 +120,22 @@ def _run(kind: str, jobs: list[Job], *, record_failure: bool = True) -> bool:
     except Exception as exc:  # a failing job must never stop the worker
         logger.exception("%s job(s) %s failed", kind, [job.id for job in jobs])
         if record_failure:
-            _record_failure(jobs[0], exc)
+            _record_failure(jobs[0], exc)  # a periodic job retries, then goes on as before
         return False
+    every = periodic_kinds().get(kind)
+    if every:
+        job_enqueue(kind=kind, payload={}, key=PERIODIC_KEY, delay_seconds=every)
     return True
+
+
+def periodic_schedule() -> int:
+    """Queue a run of every periodic kind that has none queued; the number queued."""
+    queued = 0
+    for kind in periodic_kinds():
+        if not Job.objects.filter(kind=kind, status=Job.Status.PENDING).exists():
+            job_enqueue(kind=kind, payload={}, key=PERIODIC_KEY)
+            queued += 1
+    return queued
 
 
 def _record_failure(job: Job, exc: Exception) -> None:
@@ -146,6 +165,7 @@ def jobs_run_pending(*, limit: int = 10_000, batch: int = 100) -> int:
 def worker_loop(*, poll_seconds: float = 0.5, stop_after: float | None = None) -> None:
     started = time.monotonic()
     logger.info("worker %s started", WORKER_ID)
+    periodic_schedule()
     while stop_after is None or time.monotonic() - started < stop_after:
         try:
             ran = jobs_run_pending(limit=100)

@@ -14,6 +14,7 @@ from undersigned.jobs.registry import register
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import REFRESH_LIST, SEND_EMAIL, statement_list_refresh
 from undersigned.signatures.tokens import make_token
+from undersigned.signatures.upkeep import counts_reconcile, retention_run
 from undersigned.statements.selectors import statement_text_for, statement_with_texts
 
 SUBJECTS = {
@@ -86,3 +87,13 @@ def _message(signature: Signature, template: str) -> EmailMessage:
 @register(REFRESH_LIST, coalesce=True)
 def refresh_list(payload: dict[str, Any]) -> None:
     statement_list_refresh(statement_id=payload["statement_id"])
+
+
+@register("signatures.retention", every=3600)
+def retention(payload: dict[str, Any]) -> None:
+    retention_run()
+
+
+@register("signatures.reconcile", every=3600)
+def reconcile(payload: dict[str, Any]) -> None:
+    counts_reconcile()

@@ -63,6 +63,8 @@ class Signature(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Contact data (email, contact person, IP hash, link nonce) removed by the retention job.
+    anonymized_at = models.DateTimeField(null=True, blank=True)
     # Number in the public list of its kind, 1..n without gaps; kept by the list refresh job.
     position = models.PositiveIntegerField(null=True, blank=True)
 

@@ -35,6 +35,8 @@ class Statement(models.Model):
     goal = models.PositiveIntegerField(null=True, blank=True)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
+    # When the state last became "closed" (retention counts from it).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     default_language = models.CharField(
         max_length=8,
         choices=settings.LANGUAGES,
@@ -68,6 +70,19 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return self.reference or self.slug
+
+    def closed_since(self, now=None):
+        """When signing ended for good: the close by an owner, or the closing date once past."""
+        now = now or timezone.now()
+        ends = [
+            t
+            for t in (
+                self.closed_at if self.state == self.State.CLOSED else None,
+                self.closes_at if self.closes_at and self.closes_at <= now else None,
+            )
+            if t
+        ]
+        return min(ends) if ends else None
 
     @property
     def is_public(self) -> bool:

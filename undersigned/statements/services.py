@@ -54,7 +54,8 @@ def statement_set_state(
         return statement
     old = statement.state
     statement.state = state
-    statement.save(update_fields=["state", "updated"])
+    statement.closed_at = timezone.now() if state == Statement.State.CLOSED else None
+    statement.save(update_fields=["state", "closed_at", "updated"])
     log_action(
         statement,
         f"statements.statement.{state}",

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-TOKEN = re.compile(rb'name="(csrfmiddlewaretoken|text_version)" value="([^"]+)"')
+TOKEN = re.compile(rb'name="(csrfmiddlewaretoken|text_version|rendered)" value="([^"]+)"')
 _serial = itertools.count(1)
 
 

@@ -1,12 +1,32 @@
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIServer
 from django.db import connection
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+
+# The test server's listen queue: Django's default (10) resets connections when a race test
+# opens a hundred at once, which production servers (gunicorn: 2048) never would.
+WSGIServer.request_queue_size = 256
+
+# ...and it starts a thread (with its own database connection) per request, where production
+# runs a bounded pool: bound it too, so a hundred simultaneous requests queue instead of
+# opening more connections than PostgreSQL allows (100 by default).
+_slots = threading.BoundedSemaphore(32)
+_handle = ThreadedWSGIServer.process_request_thread
+
+
+def _bounded(self, request, client_address):
+    with _slots:
+        _handle(self, request, client_address)
+
+
+ThreadedWSGIServer.process_request_thread = _bounded
 
 
 @pytest.fixture(autouse=True)

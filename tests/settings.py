@@ -9,6 +9,8 @@ os.environ.setdefault(
 os.environ.setdefault("UNDERSIGNED_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("UNDERSIGNED_DATA_DIR", tempfile.mkdtemp(prefix="undersigned-test-"))
 os.environ.setdefault("UNDERSIGNED_LIST_PAGE_SIZE", "5")
+# Browsers driven by tests fill a form in milliseconds; tests of the too-fast flag set it.
+os.environ.setdefault("UNDERSIGNED_SIGN_MIN_SECONDS", "0")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it are
 # still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

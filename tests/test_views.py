@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -10,6 +11,7 @@ from django.test import Client
 from tests.factories import confirm_token, individual, make_statement, organization, sign
 from undersigned.jobs.models import Job
 from undersigned.jobs.services import jobs_run_pending
+from undersigned.signatures.forms import form_timestamp
 from undersigned.signatures.models import Signature
 from undersigned.statements.models import Statement
 
@@ -24,6 +26,7 @@ def individual_form(statement, **overrides):
         "email": "ana@example.org",
         "visibility": "show",
         "text_version": statement.texts.get(language="en").version,
+        "rendered": form_timestamp(time.time() - 60),
     }
     data.update(overrides)
     return data
@@ -39,6 +42,7 @@ def organization_form(statement, **overrides):
         "contact_role": "Secretary",
         "email": "office@friends.example.org",
         "text_version": statement.texts.get(language="en").version,
+        "rendered": form_timestamp(time.time() - 60),
     }
     data.update(overrides)
     return data

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "undersigned.jobs",
     "undersigned.statements",
     "undersigned.signatures",
+    "undersigned.moderation",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,14 @@ CONFIRMATION_MAX_SENDS = env_int("UNDERSIGNED_CONFIRMATION_MAX_SENDS", 3, minimu
 RETENTION_UNCONFIRMED_DAYS = env_int("UNDERSIGNED_RETENTION_UNCONFIRMED_DAYS", 14, minimum=1)
 RETENTION_IP_DAYS = env_int("UNDERSIGNED_RETENTION_IP_DAYS", 30, minimum=1)
 RETENTION_CONTACT_MONTHS = env_int("UNDERSIGNED_RETENTION_CONTACT_MONTHS", 6, minimum=1)
+# Abuse limits, per hour (see README, "Privacy and security"). A submission over a limit, on a
+# blocklist, with the hidden field filled, or sent sooner than SIGN_MIN_SECONDS after the form
+# was shown is stored but flagged: it is not counted until a moderator approves it, and the
+# signer sees the same pages as everyone else.
+LIMIT_PER_NETWORK = env_int("UNDERSIGNED_LIMIT_PER_NETWORK", 30, minimum=1)  # IPv4 /24, IPv6 /64
+LIMIT_PER_EMAIL = env_int("UNDERSIGNED_LIMIT_PER_EMAIL", 10, minimum=1)  # across statements
+LIMIT_PER_DOMAIN = env_int("UNDERSIGNED_LIMIT_PER_DOMAIN", 500, minimum=1)
+SIGN_MIN_SECONDS = env_int("UNDERSIGNED_SIGN_MIN_SECONDS", 3)
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # Seconds a reverse proxy may serve a public page from its cache.
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)

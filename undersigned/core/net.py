@@ -38,3 +38,18 @@ def ip_hash(ip: str) -> str:
         canonical = ip
     key = settings.IP_HASH_KEY.encode()
     return hmac.new(key, b"ip:" + canonical.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def network_hash(ip: str) -> str:
+    """The keyed hash of the network an address belongs to (IPv4 /24, IPv6 /64): what rate
+    limits count, since one person can use many addresses of one network."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    prefix = 24 if address.version == 4 else 64
+    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    key = settings.IP_HASH_KEY.encode()
+    return hmac.new(key, b"net:" + str(network).encode(), hashlib.sha256).hexdigest()[:32]

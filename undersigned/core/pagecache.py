@@ -27,9 +27,11 @@ def cached_page(
     render: Callable[[dict], str],
     *,
     with_form: bool = False,
+    per_visitor: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The page for `key`, rendered by `render(extra_context)` on a miss. With `with_form`, the
-    page carries this visitor's CSRF token (and the response sets the CSRF cookie)."""
+    page carries this visitor's CSRF token (and the response sets the CSRF cookie).
+    `per_visitor` maps placeholders the page was rendered with to this visitor's values."""
     digest = hashlib.sha256(repr(key).encode()).hexdigest()[:40]
     cache_key = f"page:{digest}"
     html = cache.get(cache_key)
@@ -38,4 +40,6 @@ def cached_page(
         cache.set(cache_key, html, CACHE_SECONDS)
     if with_form:
         html = html.replace(CSRF_SLOT, get_token(request))
+    for placeholder, value in (per_visitor or {}).items():
+        html = html.replace(placeholder, value)
     return HttpResponse(html)

@@ -20,8 +20,9 @@ class SignatureAdmin(admin.ModelAdmin):
         "created",
         "confirmed_at",
         "position",
+        "flags",
     ]
-    list_filter = ["status", "kind", "statement", "show_name", "country"]
+    list_filter = ["status", "kind", "statement", "show_name", "flags", "country"]
     search_fields = ["name", "acronym", "email_normalized", "contact_name"]
     list_select_related = ["statement"]
     date_hierarchy = "created"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 
 from django import forms
+from django.core import signing
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -51,13 +53,53 @@ class SignerEmailField(forms.EmailField):
         return unicodedata.normalize("NFKC", value) if value else value
 
 
+def form_timestamp(at: float | None = None) -> str:
+    """A signed record of when a form was shown, carried in the form."""
+    return signing.dumps(at if at is not None else time.time(), salt=TIMESTAMP_SALT)
+
+
+def seconds_since_shown(value: str) -> float | None:
+    """Seconds since the form carrying `value` was shown; None if missing or forged."""
+    try:
+        shown = signing.loads(value, salt=TIMESTAMP_SALT, max_age=7 * 24 * 3600)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return time.time() - float(shown)
+
+
+TIMESTAMP_SALT = "undersigned.sign-form.rendered"
+# Stands for the timestamp in a stored copy of the form page (see core/pagecache.py).
+RENDERED_SLOT = "rendered-slot-4c2a9e"
+
+
 class SignForm(forms.Form):
     text_version = forms.CharField(widget=forms.HiddenInput, max_length=16)
+    # When the form was shown (too-fast submissions are flagged) and a field people never see
+    # (bots fill it in). Neither ever produces an error: they only classify.
+    rendered = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def __init__(self, *args, current_version: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.current_version = current_version
         self.fields["text_version"].initial = current_version
+        self.fields["rendered"].initial = RENDERED_SLOT
+
+    def abuse_flags(self) -> tuple[str, ...]:
+        """What the hidden fields say about the submission (see moderation/abuse.py)."""
+        from undersigned.moderation.abuse import form_flags
+
+        return tuple(
+            form_flags(
+                honeypot=self.cleaned_data.get("homepage", ""),
+                elapsed=seconds_since_shown(self.cleaned_data.get("rendered", "")),
+            )
+        )
 
     def clean_text_version(self):
         value = self.cleaned_data["text_version"]

@@ -50,6 +50,11 @@ class Signature(models.Model):
     contact_name = models.CharField(max_length=200, blank=True)
     contact_role = models.CharField(max_length=100, blank=True)
     ip_hash = models.CharField(max_length=64, blank=True)
+    network_hash = models.CharField(max_length=32, blank=True)
+    email_domain = models.CharField(max_length=253, blank=True)
+    # Why this submission is held back (space-separated codes, see moderation/abuse.py); a
+    # flagged signature goes to review when confirmed instead of being published.
+    flags = models.CharField(max_length=120, blank=True)
 
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     text_language = models.CharField(max_length=8, choices=settings.LANGUAGES)
@@ -117,6 +122,10 @@ class Signature(models.Model):
             ),
             # Counting published signatures by kind and visibility.
             models.Index(fields=["statement", "status", "kind", "show_name"], name="sig_count_idx"),
+            # Rate limits: recent submissions per network, mailbox and domain.
+            models.Index(fields=["network_hash", "created"], name="sig_network_idx"),
+            models.Index(fields=["email_normalized", "created"], name="sig_email_idx"),
+            models.Index(fields=["email_domain", "created"], name="sig_domain_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from undersigned.core.audit import log_action
 from undersigned.core.db import insert_one
+from undersigned.core.net import ip_hash, network_hash
 from undersigned.jobs.services import job_enqueue
+from undersigned.moderation import abuse
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.signatures.normalize import normalize_email
 from undersigned.signatures.tokens import new_nonce, token_matches, token_signature_id
@@ -70,7 +72,8 @@ def signature_create(
     details: SignerDetails,
     text: StatementText,
     language: str,
-    ip_hash: str = "",
+    ip: str = "",
+    flags: tuple[str, ...] = (),
 ) -> Signature:
     """Record a signature and queue its confirmation email, in one short transaction.
 
@@ -80,6 +83,12 @@ def signature_create(
     """
     if not statement.accepts_signatures() or not statement.accepts_kind(details.kind):
         raise SigningClosed()
+    email_normalized = normalize_email(details.email)
+    email_domain = email_normalized.rpartition("@")[2]
+    found = [
+        *flags,
+        *abuse.sender_flags(email_normalized=email_normalized, email_domain=email_domain, ip=ip),
+    ]
     signature = Signature(
         statement=statement,
         kind=details.kind,
@@ -90,10 +99,12 @@ def signature_create(
         website=details.website,
         show_name=details.show_name or details.kind == Signature.Kind.ORGANIZATION,
         email=details.email,
-        email_normalized=normalize_email(details.email),
+        email_normalized=email_normalized,
+        email_domain=email_domain,
         contact_name=details.contact_name,
         contact_role=details.contact_role,
-        ip_hash=ip_hash,
+        ip_hash=ip_hash(ip),
+        network_hash=network_hash(ip),
         language=language,
         text_language=text.language,
         text_version=text.version,
@@ -102,6 +113,7 @@ def signature_create(
     )
     try:
         with transaction.atomic():
+            signature.flags = " ".join([*found, *abuse.network_flags(signature.network_hash)])
             insert_one(signature)
             log_action(signature, "signatures.signature.created", actor_label="signer")
             _enqueue_email(signature, "confirm")
@@ -178,7 +190,8 @@ def signature_confirm(*, token: str) -> Signature:
         signature_check_confirmable(signature)
         now = timezone.now()
         signature.confirmed_at = now
-        reviewed = (
+        # Flagged submissions wait for a moderator, like organizations under review.
+        reviewed = bool(signature.flags) or (
             signature.kind == Signature.Kind.ORGANIZATION
             and signature.statement.review_organizations
         )

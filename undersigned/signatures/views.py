@@ -10,10 +10,15 @@ from django.views.decorators.http import require_http_methods
 
 from undersigned.core.http import no_store, public_cache
 from undersigned.core.models import Switch
-from undersigned.core.net import client_ip, ip_hash
+from undersigned.core.net import client_ip
 from undersigned.core.pagecache import cached_page
 from undersigned.core.switches import switch_is_on
-from undersigned.signatures.forms import IndividualSignForm, OrganizationSignForm
+from undersigned.signatures.forms import (
+    RENDERED_SLOT,
+    IndividualSignForm,
+    OrganizationSignForm,
+    form_timestamp,
+)
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.signatures.selectors import list_page, tally_for
 from undersigned.signatures.services import (
@@ -135,6 +140,7 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                 request,
             ),
             with_form=True,
+            per_visitor={RENDERED_SLOT: form_timestamp()},
         )
     form = FORMS[kind](request.POST, current_version=choice.text.version)
     if form.is_valid():
@@ -144,7 +150,8 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                 details=_details(kind, form.cleaned_data),
                 text=choice.text,
                 language=request.LANGUAGE_CODE,
-                ip_hash=ip_hash(client_ip(request)),
+                ip=client_ip(request),
+                flags=form.abuse_flags(),
             )
         except SigningClosed:
             return render(
@@ -275,7 +282,10 @@ def _thanks(request: HttpRequest, signature: Signature) -> HttpResponse:
         {
             "statement": statement,
             "signature": signature,
-            "in_review": signature.status == Signature.Status.IN_REVIEW,
+            # From the statement's rules, never from the signature's flags: a held-back
+            # submission sees the same page as everyone else.
+            "in_review": signature.kind == Signature.Kind.ORGANIZATION
+            and statement.review_organizations,
             "choice": statement_text_for(statement, request.LANGUAGE_CODE),
             **public_list_context(statement),
         },

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class BlockRule(models.Model):
+    """Submissions matching a rule are stored but flagged, never refused in a visible way."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "email address"
+        DOMAIN = "domain", "email domain"
+        NETWORK = "network", "IP range (CIDR)"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Normalized email, lower-case domain, or a CIDR such as 203.0.113.0/24.
+    value = models.CharField(max_length=254)
+    reason = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="one_rule_per_value"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["email", "domain", "network"]), name="block_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"

@@ -83,12 +83,16 @@ class Processes:
 
 
 def wait_for_empty_queue(limit: float = 90) -> float:
-    """Seconds until the worker has sent every queued email (bounded by `limit`)."""
+    """Seconds until the worker has run every job that is due (bounded by `limit`); periodic
+    jobs queued for later do not count."""
+    from django.utils import timezone
+
     from undersigned.jobs.models import Job
 
     started = time.monotonic()
     while time.monotonic() - started < limit:
-        if not Job.objects.filter(status=Job.Status.PENDING).exists():
+        due = Job.objects.filter(status=Job.Status.PENDING, run_after__lte=timezone.now())
+        if not due.exists():
             break
         time.sleep(0.2)
     return round(time.monotonic() - started, 1)

@@ -9,9 +9,10 @@ import pytest
 
 from bench.crash import check_acknowledged
 from bench.load import assert_loopback, page_load, sign_load
+from bench.seed import seed_to
 from tests.factories import individual, make_statement, sign
 from undersigned.jobs.models import Job
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import ListTally, Signature
 
 
 @pytest.mark.django_db(transaction=True)
@@ -60,3 +61,19 @@ def test_load_is_only_ever_sent_to_this_machine():
     for url in ["http://10.0.0.1", "http://example.org", "http://192.168.1.2:8000"]:
         with pytest.raises(ValueError):
             assert_loopback(url)
+
+
+@pytest.mark.django_db
+def test_seeded_signatures_are_numbered_and_counted_as_the_refresh_job_would():
+    statement = make_statement()
+    assert seed_to(statement, 70) == 70
+    assert seed_to(statement, 140) == 140
+    tally = ListTally.objects.get(statement=statement)
+    assert tally.total == 140 and tally.organizations == 14
+    for kind in ("organization", "individual"):
+        positions = list(
+            Signature.objects.filter(statement=statement, kind=kind, position__isnull=False)
+            .order_by("position")
+            .values_list("position", flat=True)
+        )
+        assert positions == list(range(1, len(positions) + 1))

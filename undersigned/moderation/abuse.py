@@ -89,15 +89,17 @@ def sender_flags(*, email_normalized: str, email_domain: str, ip: str) -> list[s
     return flags
 
 
-def network_flags(network_hash: str) -> list[str]:
-    """The per-network limit. Call it inside the signing transaction: it first serializes the
-    submissions of one network (an advisory lock on PostgreSQL; SQLite's write lock is held
-    already), so a hundred simultaneous ones cannot all count the same nine before them."""
+def network_over_limit(network_hash: str, *, exact: bool) -> bool:
+    """Whether the network has reached its hourly limit.
+
+    A first look (`exact=False`, outside any transaction) settles every request of a network
+    already over its limit: counts in the window only grow. Only below the limit does the
+    signing transaction look again with `exact=True`, which first serializes the submissions of
+    that one network (an advisory lock on PostgreSQL; SQLite's write lock is held already), so
+    a hundred simultaneous ones cannot all count the same nine before them."""
     if not network_hash:
-        return []
-    if connection.vendor == "postgresql":
+        return False
+    if exact and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [network_hash])
-    if _recent("network_hash", network_hash) >= settings.LIMIT_PER_NETWORK:
-        return [OVER_NETWORK_LIMIT]
-    return []
+    return _recent("network_hash", network_hash) >= settings.LIMIT_PER_NETWORK

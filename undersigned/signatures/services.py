@@ -112,8 +112,11 @@ def signature_create(
         token_expires=_expiry(),
     )
     try:
+        over = abuse.network_over_limit(signature.network_hash, exact=False)
         with transaction.atomic():
-            signature.flags = " ".join([*found, *abuse.network_flags(signature.network_hash)])
+            if over or abuse.network_over_limit(signature.network_hash, exact=True):
+                found.append(abuse.OVER_NETWORK_LIMIT)
+            signature.flags = " ".join(found)
             insert_one(signature)
             log_action(signature, "signatures.signature.created", actor_label="signer")
             _enqueue_email(signature, "confirm")

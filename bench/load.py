@@ -150,10 +150,18 @@ async def sign_load(
     return result
 
 
-async def page_load(url: str, *, concurrency: int, seconds: float, max_requests: int) -> dict:
-    """GET one page in a closed loop; latency percentiles of the answers."""
+async def page_load(
+    url: str,
+    *,
+    concurrency: int,
+    seconds: float,
+    max_requests: int,
+    latencies: list[float] | None = None,
+) -> dict:
+    """GET one page in a closed loop; latency percentiles of the answers (each latency is also
+    appended to `latencies` when given, to pool several runs)."""
     assert_loopback(url)
-    latencies: list[float] = []
+    latencies = latencies if latencies is not None else []
     errors = 0
     budget = [max_requests]
     deadline = time.monotonic() + seconds

@@ -1,6 +1,7 @@
 """Production settings fail closed."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -8,15 +9,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
+def run_check(env_overrides: dict[str, str], *extra: str) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("UNDERSIGNED_") and k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+        if not k.startswith("UNDERSIGNED_")
+        and k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update({"DJANGO_SETTINGS_MODULE": "undersigned.settings", **env_overrides})
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *extra],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -74,3 +76,15 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(db):
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_the_deploy_checks_pass_with_production_settings(tmp_path):
+    env = {
+        "UNDERSIGNED_SECRET_KEY": secrets.token_urlsafe(50),
+        "UNDERSIGNED_ALLOWED_HOSTS": "sign.example.org",
+        "UNDERSIGNED_BASE_URL": "https://sign.example.org",
+        "UNDERSIGNED_BEHIND_HTTPS_PROXY": "True",
+        "UNDERSIGNED_DATA_DIR": str(tmp_path),
+    }
+    result = run_check(env, "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr + result.stdout

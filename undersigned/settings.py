@@ -201,10 +201,15 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("UNDERSIGNED_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("UNDERSIGNED_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = False
+# Served over https: redirect http there and tell browsers to stay (HSTS, one year by
+# default). Behind a proxy that terminates TLS, set UNDERSIGNED_BEHIND_HTTPS_PROXY=True.
+SECURE_SSL_REDIRECT = env_bool("UNDERSIGNED_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("UNDERSIGNED_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+# Subdomains and the browsers' preload list concern the operator's whole domain, which this
+# platform cannot speak for: off unless asked for (and their deploy checks silenced for that).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("UNDERSIGNED_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("UNDERSIGNED_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 if env_bool("UNDERSIGNED_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -36,7 +36,9 @@ class Signer:
 
     def get_form(self) -> dict[str, str]:
         html = self.opener.open(self.url, timeout=30).read().decode()
-        return dict(re.findall(r'name="(csrfmiddlewaretoken|text_version)" value="([^"]+)"', html))
+        return dict(
+            re.findall(r'name="(csrfmiddlewaretoken|text_version|rendered)" value="([^"]+)"', html)
+        )
 
     def post(self, fields: dict[str, str]) -> tuple[int, str]:
         data = urllib.parse.urlencode(fields).encode()
@@ -82,3 +84,33 @@ def test_twenty_concurrent_signs_of_one_mailbox_give_one_signature_and_no_error(
     assert {status for status, _ in results} == {200}
     assert {url for _, url in results} == {f"{live_server.url}/en/s/{statement.slug}/sign/sent/"}
     assert Signature.objects.filter(statement=statement).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_confirmations_of_one_link_confirm_once(live_server):
+    from tests.factories import confirm_token, individual, sign
+    from undersigned.core.audit import entries_for
+
+    statement = make_statement()
+    signature = sign(statement, individual())
+    url = f"/en/confirm/{confirm_token(signature)}/"
+    clients = [Signer(live_server.url, url) for _ in range(20)]
+    forms = [client.get_form() for client in clients]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def run(client: Signer, form: dict[str, str]) -> None:
+        barrier.wait()
+        statuses.append(client.post(form)[0])
+
+    threads = [threading.Thread(target=run, args=(c, f)) for c, f in zip(clients, forms)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # One confirms (and is redirected to the thank-you page); the others are told the link
+    # was used. Nobody gets an error page.
+    assert sorted(statuses) == [200] + [409] * 19
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PUBLISHED
+    assert entries_for(signature).filter(action="signatures.signature.confirmed").count() == 1

@@ -1,6 +1,13 @@
 from django.contrib import admin
+from django.shortcuts import redirect, render
 
-from undersigned.moderation.models import BlockRule
+from undersigned.moderation.forms import InvalidationForm
+from undersigned.moderation.models import BlockRule, Invalidation
+from undersigned.moderation.services import (
+    invalidation_matches,
+    invalidation_undo,
+    signatures_invalidate,
+)
 
 
 @admin.register(BlockRule)
@@ -15,3 +22,48 @@ class BlockRuleAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         obj.value = obj.value.strip().lower()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Invalidation)
+class InvalidationAdmin(admin.ModelAdmin):
+    """Adding an invalidation is a two-step page: preview the count, then confirm."""
+
+    list_display = ["id", "statement", "count", "reason", "created", "created_by", "undone"]
+    list_filter = ["statement"]
+    readonly_fields = [f.name for f in Invalidation._meta.fields]
+    actions = ["undo"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        form = InvalidationForm(request.POST or None)
+        count = None
+        if request.method == "POST" and form.is_valid():
+            criteria = form.criteria()
+            statement = form.cleaned_data["statement"]
+            count = invalidation_matches(statement=statement, criteria=criteria).count()
+            if request.POST.get("confirm"):
+                invalidation = signatures_invalidate(
+                    statement=statement,
+                    criteria=criteria,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                self.message_user(
+                    request, f"{invalidation.count} signature(s) invalidated (#{invalidation.pk})."
+                )
+                return redirect("admin:moderation_invalidation_changelist")
+        return render(
+            request,
+            "admin/moderation/invalidate.html",
+            {**self.admin_site.each_context(request), "form": form, "count": count},
+        )
+
+    @admin.action(description="Undo the selected invalidations (restore and recount)")
+    def undo(self, request, queryset):
+        restored = sum(invalidation_undo(invalidation=i, user=request.user) for i in queryset)
+        self.message_user(request, f"{restored} signature(s) restored.")

@@ -60,7 +60,7 @@ def _enqueue_email(signature: Signature, template: str) -> None:
     job_enqueue(kind=SEND_EMAIL, payload={"signature_id": signature.pk, "template": template})
 
 
-def _enqueue_refresh(statement_id: int) -> None:
+def enqueue_refresh(statement_id: int) -> None:
     job_enqueue(
         kind=REFRESH_LIST, payload={"statement_id": statement_id}, key=f"statement:{statement_id}"
     )
@@ -211,7 +211,7 @@ def signature_confirm(*, token: str) -> Signature:
             data={"status": signature.status},
         )
         if not reviewed:
-            _enqueue_refresh(signature.statement_id)
+            enqueue_refresh(signature.statement_id)
     return signature
 
 
@@ -240,7 +240,7 @@ def signature_withdraw(*, token: str) -> Signature:
             signature, "signatures.signature.withdrawn", actor_label="signer", data={"from": old}
         )
         if old == Signature.Status.PUBLISHED:
-            _enqueue_refresh(signature.statement_id)
+            enqueue_refresh(signature.statement_id)
     return signature
 
 
@@ -262,7 +262,7 @@ def signature_set_visibility(*, token: str, show_name: bool) -> Signature:
             data={"show_name": show_name},
         )
         if signature.status == Signature.Status.PUBLISHED:
-            _enqueue_refresh(signature.statement_id)
+            enqueue_refresh(signature.statement_id)
     return signature
 
 
@@ -286,7 +286,7 @@ def _review(signatures, *, to: str, action: str, user: AbstractBaseUser | None, 
             statement_ids.add(signature.statement_id)
             changed += 1
         for statement_id in sorted(statement_ids):
-            _enqueue_refresh(statement_id)
+            enqueue_refresh(statement_id)
     return changed
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -133,27 +133,45 @@ def signature_create(
     return signature
 
 
+# One statement, so a repeat costs what a first signature costs (a repeat that took visibly
+# longer would tell who has signed). Only a live signature with sends left is touched; a
+# pending one gets a fresh link, since the old one may have expired or been lost.
+_REPEAT_SQL = """
+UPDATE signatures_signature
+SET sends = sends + 1,
+    token_nonce = CASE WHEN status = 'pending' THEN %s ELSE token_nonce END,
+    token_expires = CASE WHEN status = 'pending' THEN %s ELSE token_expires END
+WHERE statement_id = %s AND email_normalized = %s AND status IN ({live}) AND sends < %s
+RETURNING id, status
+"""
+
+
 def _signature_repeat(*, statement: Statement, email_normalized: str) -> Signature | None:
-    existing = (
-        Signature.objects.select_for_update()
-        .filter(statement=statement, email_normalized=email_normalized, status__in=Signature.LIVE)
-        .first()
-    )
-    if existing is None:
-        return None
-    if existing.sends >= settings.CONFIRMATION_MAX_SENDS:
+    """Answer a second submission from a mailbox: re-send (a limited number of times) and
+    change nothing else. None when no live signature holds the address."""
+    live = ", ".join(f"'{status}'" for status in Signature.LIVE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _REPEAT_SQL.format(live=live),
+            [
+                new_nonce(),
+                connection.ops.adapt_datetimefield_value(_expiry()),
+                statement.pk,
+                email_normalized,
+                settings.CONFIRMATION_MAX_SENDS,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        existing = Signature.objects.filter(
+            statement=statement, email_normalized=email_normalized, status__in=Signature.LIVE
+        ).first()
+        if existing is not None:
+            # Out of sends: still an audit entry, so this answer costs the same as the others.
+            log_action(existing, "signatures.signature.resend_refused", actor_label="signer")
         return existing
-    existing.sends += 1
-    fields = ["sends"]
-    if existing.status == Signature.Status.PENDING:
-        # A fresh link: the old one may have expired or been lost.
-        existing.token_nonce = new_nonce()
-        existing.token_expires = _expiry()
-        fields += ["token_nonce", "token_expires"]
-        template = "confirm"
-    else:
-        template = "already_signed"
-    existing.save(update_fields=fields)
+    existing = Signature(pk=row[0], status=row[1], statement=statement)
+    template = "confirm" if row[1] == Signature.Status.PENDING else "already_signed"
     log_action(
         existing, "signatures.signature.resent", actor_label="signer", data={"email": template}
     )

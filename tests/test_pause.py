@@ -70,3 +70,16 @@ def test_the_site_switch_is_audited_and_idempotent():
     pause_site()
     assert switch.is_on
     assert entries_for(switch).filter(action="core.switch.on").count() == 1
+
+
+def test_the_services_themselves_refuse_while_paused():
+    from undersigned.signatures.services import SigningPaused, signature_confirm
+
+    statement = make_statement()
+    pending = sign(statement, individual())
+    pause_site()
+    with pytest.raises(SigningPaused):
+        sign(statement, individual())
+    with pytest.raises(SigningPaused):
+        signature_confirm(token=confirm_token(pending))
+    assert Signature.objects.count() == 1

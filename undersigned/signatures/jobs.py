@@ -15,6 +15,7 @@ from undersigned.signatures.models import Signature
 from undersigned.signatures.services import REFRESH_LIST, SEND_EMAIL, statement_list_refresh
 from undersigned.signatures.tokens import make_token
 from undersigned.signatures.upkeep import counts_reconcile, retention_run
+from undersigned.statements.models import Statement
 from undersigned.statements.selectors import statement_text_for, statement_with_texts
 
 SUBJECTS = {
@@ -29,21 +30,30 @@ def _absolute(path: str) -> str:
     return settings.BASE_URL + path
 
 
+def _signer_link(view: str, purpose: str, signature: Signature) -> str:
+    token = make_token(purpose=purpose, signature_id=signature.pk, nonce=signature.token_nonce)
+    return _absolute(reverse(view, kwargs={"token": token}))
+
+
 @register(SEND_EMAIL, batch=True)
 def send_emails(payloads: list[dict[str, Any]]) -> None:
-    """Write the emails of many jobs: one query, one mail connection."""
+    """Write the emails of many jobs: one query for the signatures, one look-up per statement,
+    one mail connection."""
     signatures = Signature.objects.in_bulk([p["signature_id"] for p in payloads])
+    statements = {
+        pk: statement_with_texts(pk=pk) for pk in {s.statement_id for s in signatures.values()}
+    }
     messages = []
     for payload in payloads:
         signature = signatures.get(payload["signature_id"])
         if signature is not None and signature.email:  # else nothing is left to write to
-            messages.append(_message(signature, payload["template"]))
+            statement = statements[signature.statement_id]
+            messages.append(_message(signature, statement, payload["template"]))
     if messages:
         get_connection().send_messages(messages)
 
 
-def _message(signature: Signature, template: str) -> EmailMessage:
-    statement = statement_with_texts(pk=signature.statement_id)
+def _message(signature: Signature, statement: Statement, template: str) -> EmailMessage:
     with translation.override(signature.language):
         choice = statement_text_for(statement, signature.language)
         title = " ".join(choice.text.title.split()) if choice else statement.slug
@@ -53,30 +63,8 @@ def _message(signature: Signature, template: str) -> EmailMessage:
             "statement_url": _absolute(
                 reverse("statements:detail", kwargs={"slug": statement.slug})
             ),
-            "confirm_url": _absolute(
-                reverse(
-                    "signatures:confirm",
-                    kwargs={
-                        "token": make_token(
-                            purpose="confirm",
-                            signature_id=signature.pk,
-                            nonce=signature.token_nonce,
-                        )
-                    },
-                )
-            ),
-            "manage_url": _absolute(
-                reverse(
-                    "signatures:manage",
-                    kwargs={
-                        "token": make_token(
-                            purpose="manage",
-                            signature_id=signature.pk,
-                            nonce=signature.token_nonce,
-                        )
-                    },
-                )
-            ),
+            "confirm_url": _signer_link("signatures:confirm", "confirm", signature),
+            "manage_url": _signer_link("signatures:manage", "manage", signature),
             "ttl_hours": settings.CONFIRMATION_TTL_HOURS,
         }
         subject = " ".join(render_to_string(SUBJECTS[template], context).split())

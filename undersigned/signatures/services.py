@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from undersigned.core.audit import log_action
 from undersigned.core.db import insert_one
+from undersigned.core.models import Switch
 from undersigned.core.net import ip_hash, network_hash
+from undersigned.core.switches import switch_is_on
 from undersigned.jobs.services import job_enqueue
 from undersigned.moderation import abuse
 from undersigned.signatures.models import ListTally, Signature
@@ -27,6 +29,14 @@ REFRESH_LIST = "signatures.refresh_list"
 
 class SigningClosed(Exception):
     """The statement does not accept this signature now."""
+
+
+class SigningPaused(Exception):
+    """Signing is paused (on this statement or the whole site): try again later."""
+
+
+def signing_paused(statement: Statement) -> bool:
+    return statement.signing_paused or switch_is_on(Switch.SIGNING_PAUSED)
 
 
 class TokenProblem(Exception):
@@ -83,6 +93,8 @@ def signature_create(
     """
     if not statement.accepts_signatures() or not statement.accepts_kind(details.kind):
         raise SigningClosed()
+    if signing_paused(statement):
+        raise SigningPaused()
     email_normalized = normalize_email(details.email)
     email_domain = email_normalized.rpartition("@")[2]
     found = [
@@ -179,14 +191,14 @@ def _signature_repeat(*, statement: Statement, email_normalized: str) -> Signatu
     return existing
 
 
-def signature_from_token(token: str, *, purpose: str = "confirm") -> Signature:
-    """The signature a link belongs to; raises TokenProblem('invalid') for a forged link."""
+def signature_from_token(token: str, *, purpose: str = "confirm", lock: bool = False) -> Signature:
+    """The signature a link belongs to, with its statement (locked for update with `lock`);
+    raises TokenProblem('invalid') for a forged link."""
     signature_id = token_signature_id(token)
-    signature = (
-        Signature.objects.select_related("statement").filter(pk=signature_id).first()
-        if signature_id is not None
-        else None
-    )
+    rows = Signature.objects.select_related("statement")
+    if lock:
+        rows = rows.select_for_update()
+    signature = rows.filter(pk=signature_id).first() if signature_id is not None else None
     if signature is None or not token_matches(
         token=token, purpose=purpose, signature_id=signature.pk, nonce=signature.token_nonce
     ):
@@ -204,10 +216,9 @@ def signature_check_confirmable(signature: Signature) -> None:
 def signature_confirm(*, token: str) -> Signature:
     """Confirm the mailbox behind a link. Single use: a second confirmation changes nothing."""
     with transaction.atomic():
-        signature = signature_from_token(token)
-        signature = (
-            Signature.objects.select_for_update().select_related("statement").get(pk=signature.pk)
-        )
+        signature = signature_from_token(token, lock=True)
+        if signing_paused(signature.statement):
+            raise SigningPaused()
         signature_check_confirmable(signature)
         now = timezone.now()
         signature.confirmed_at = now
@@ -238,16 +249,11 @@ def signature_confirm(*, token: str) -> Signature:
 WITHDRAWABLE = (Signature.Status.PENDING, Signature.Status.IN_REVIEW, Signature.Status.PUBLISHED)
 
 
-def _locked_from_token(token: str, purpose: str) -> Signature:
-    signature = signature_from_token(token, purpose=purpose)
-    return Signature.objects.select_for_update().select_related("statement").get(pk=signature.pk)
-
-
 def signature_withdraw(*, token: str) -> Signature:
     """The signer takes their signature back: off the list and out of the count at the next
     refresh, kept on record as withdrawn. The audit entry holds no contact data."""
     with transaction.atomic():
-        signature = _locked_from_token(token, "manage")
+        signature = signature_from_token(token, purpose="manage", lock=True)
         if signature.status not in WITHDRAWABLE:
             raise TokenProblem("used", signature)
         old = signature.status
@@ -265,7 +271,7 @@ def signature_withdraw(*, token: str) -> Signature:
 def signature_set_visibility(*, token: str, show_name: bool) -> Signature:
     """An individual chooses again between "show my name" and "count me without my name"."""
     with transaction.atomic():
-        signature = _locked_from_token(token, "manage")
+        signature = signature_from_token(token, purpose="manage", lock=True)
         if signature.status not in WITHDRAWABLE or signature.kind != Signature.Kind.INDIVIDUAL:
             raise TokenProblem("used", signature)
         if signature.show_name == show_name:

@@ -9,10 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from undersigned.core.http import no_store, public_cache
-from undersigned.core.models import Switch
 from undersigned.core.net import client_ip
 from undersigned.core.pagecache import cached_page
-from undersigned.core.switches import switch_is_on
 from undersigned.signatures.forms import (
     RENDERED_SLOT,
     IndividualSignForm,
@@ -24,6 +22,7 @@ from undersigned.signatures.selectors import list_page, tally_for
 from undersigned.signatures.services import (
     SignerDetails,
     SigningClosed,
+    SigningPaused,
     TokenProblem,
     signature_check_confirmable,
     signature_confirm,
@@ -31,6 +30,7 @@ from undersigned.signatures.services import (
     signature_from_token,
     signature_set_visibility,
     signature_withdraw,
+    signing_paused,
 )
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import (
@@ -75,7 +75,7 @@ PAUSE_RETRY_AFTER_SECONDS = 300
 
 def paused_reason(statement: Statement) -> str:
     """Why signing is paused right now (on this statement or on the whole site); '' if not."""
-    if statement.signing_paused or switch_is_on(Switch.SIGNING_PAUSED):
+    if signing_paused(statement):
         return _(
             "Signing is paused for a while. Please come back later: nothing sent now is stored."
         )
@@ -153,6 +153,10 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                 ip=client_ip(request),
                 flags=form.abuse_flags(),
             )
+        except SigningPaused:  # paused between the check above and the write
+            return _paused_response(
+                request, "signatures/sign.html", {**context, "closed": paused_reason(statement)}
+            )
         except SigningClosed:
             return render(
                 request,
@@ -188,15 +192,14 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET (and HEAD) only show the page: mail scanners open links. The button POSTs."""
     try:
         if request.method == "POST":
-            statement = signature_from_token(token).statement
-            paused = paused_reason(statement)
-            if paused:
+            try:
+                signature_confirm(token=token)
+            except SigningPaused:
+                statement = signature_from_token(token).statement
+                context = {"problem": "paused", "message": paused_reason(statement)}
                 return _paused_response(
-                    request,
-                    "signatures/confirm_problem.html",
-                    {"problem": "paused", "message": paused, "statement": statement},
+                    request, "signatures/confirm_problem.html", {**context, "statement": statement}
                 )
-            signature_confirm(token=token)
             return redirect("signatures:confirm", token=token)
         signature = signature_from_token(token)
         signature_check_confirmable(signature)

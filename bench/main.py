@@ -154,26 +154,56 @@ def prepare_database(database: str, env: dict[str, str]) -> None:
         )
 
 
-def run_database(database: str) -> dict:
-    """Everything measured on one database. Runs in a child process configured for it."""
+def setup_database(database: str) -> dict[str, str]:
+    """A fresh database of this kind, migrated, with Django set up on it in this process."""
     env = environment(database)
     prepare_database(database, env)
     os.environ.update(env)
     import django
 
     django.setup()
-    from bench.crash import check_acknowledged
-    from bench.load import page_load, percentile, sign_load
-    from bench.seed import seed_to
+    return env
+
+
+def statement(slug: str):
+    """An open statement to sign. Its proof of work is off: the load generator measures the
+    signing path, not a browser's hashing (see README, "Privacy and security")."""
     from undersigned.statements.models import Statement
     from undersigned.statements.services import statement_create
 
-    def statement(slug: str) -> Statement:
-        return statement_create(
-            slug=slug,
-            state=Statement.State.OPEN,
-            texts={"en": ("Benchmark statement", "A statement used to measure the platform.")},
-        )
+    return statement_create(
+        slug=slug,
+        state=Statement.State.OPEN,
+        proof_of_work=Statement.ProofOfWork.NEVER,
+        texts={"en": ("Benchmark statement", "A statement used to measure the platform.")},
+    )
+
+
+def run_crash(database: str) -> dict:
+    """The crash check alone (tests/test_crash.py runs it): a 200-signer burst, SIGKILL of
+    every server and worker process, restart, and the count of lost and doubled acks."""
+    env = setup_database(database)
+    from bench.crash import check_acknowledged
+
+    statement("bench")
+    port = free_port()
+    procs = Processes(env)
+    try:
+        procs.start_server(port)
+        procs.start_worker()
+        out = asyncio.run(crash_burst(procs, port, "/en/s/bench/sign/individual/"))
+        out.update(check_acknowledged(out.pop("acked_emails")))
+    finally:
+        procs.kill(signal.SIGTERM)
+    return {"database": database, **out}
+
+
+def run_database(database: str) -> dict:
+    """Everything measured on one database. Runs in a child process configured for it."""
+    env = setup_database(database)
+    from bench.crash import check_acknowledged
+    from bench.load import page_load, percentile, sign_load
+    from bench.seed import seed_to
 
     statement("bench")
     pages = statement("pages")
@@ -500,10 +530,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", choices=["sqlite", "postgresql"])
     parser.add_argument("--out", help="where a --database run writes its JSON")
+    parser.add_argument(
+        "--crash-only", action="store_true", help="with --database: only the SIGKILL check"
+    )
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if args.database:
-        Path(args.out).write_text(json.dumps(run_database(args.database), indent=2))
+        run = run_crash if args.crash_only else run_database
+        Path(args.out).write_text(json.dumps(run(args.database), indent=2))
         return
     started = time.time()
     databases = ["sqlite"] + (["postgresql"] if pg_reachable() else [])

@@ -105,6 +105,7 @@ def test_a_statement_created_in_the_admin_has_its_text_sanitized_and_audited(cli
             "state": "draft",
             "default_language": "en",
             "signers": "both",
+            "proof_of_work": "auto",
             "goal": "",
             "texts-TOTAL_FORMS": "1",
             "texts-INITIAL_FORMS": "0",

@@ -189,6 +189,14 @@ LIMIT_PER_NETWORK = env_int("UNDERSIGNED_LIMIT_PER_NETWORK", 30, minimum=1)  # I
 LIMIT_PER_EMAIL = env_int("UNDERSIGNED_LIMIT_PER_EMAIL", 10, minimum=1)  # across statements
 LIMIT_PER_DOMAIN = env_int("UNDERSIGNED_LIMIT_PER_DOMAIN", 500, minimum=1)
 SIGN_MIN_SECONDS = env_int("UNDERSIGNED_SIGN_MIN_SECONDS", 3)
+# Proof of work (see moderation/pow.py): where a statement asks for it, the signer's browser
+# finds a SHA-256 hash of the form's challenge with this many leading zero bits (each bit
+# doubles the work; 16 takes a second or two) before the form is sent. A statement set to
+# "automatic" asks for it while it receives more than POW_AUTO_PER_MINUTE submissions a minute
+# (0: never automatically). A challenge can be used once, within POW_CHALLENGE_MINUTES.
+POW_DIFFICULTY = env_int("UNDERSIGNED_POW_DIFFICULTY", 16, minimum=1)
+POW_AUTO_PER_MINUTE = env_int("UNDERSIGNED_POW_AUTO_PER_MINUTE", 600)
+POW_CHALLENGE_MINUTES = env_int("UNDERSIGNED_POW_CHALLENGE_MINUTES", 60, minimum=1)
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # Seconds a reverse proxy may serve a public page from its cache.
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)

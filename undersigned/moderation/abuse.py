@@ -19,6 +19,7 @@ OVER_NETWORK_LIMIT = "rate_network"
 OVER_EMAIL_LIMIT = "rate_email"
 OVER_DOMAIN_LIMIT = "rate_domain"
 BLOCKED = "blocked"
+NO_PROOF_OF_WORK = "no_pow"  # missing, wrong, expired, or a challenge used before
 
 
 _COLUMNS = {"network_hash", "email_normalized", "email_domain"}

@@ -66,3 +66,25 @@ class InvalidationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signature_id} was {self.previous_status}"
+
+
+class SpentChallenge(models.Model):
+    """A proof-of-work challenge that has been used, kept until it expires so that one solved
+    challenge cannot carry two submissions (see moderation/pow.py)."""
+
+    nonce = models.CharField(max_length=32, primary_key=True)
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+class SurgeWatch(models.Model):
+    """Where the surge watch stopped last time: the highest signature id it had counted, and
+    when. One row; the next run counts only the signatures after it (a primary-key range)."""
+
+    last_signature_id = models.BigIntegerField(default=0)
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"surge watch at #{self.last_signature_id}"

@@ -10,6 +10,8 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from undersigned.moderation.abuse import NO_PROOF_OF_WORK, form_flags
+from undersigned.moderation.pow import CHALLENGE_SLOT, solution_check
 from undersigned.signatures.normalize import clean_name, has_forbidden_characters
 
 
@@ -84,22 +86,36 @@ class SignForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, current_version: str, **kwargs):
+    # Proof of work, where the statement asks for it (see moderation/pow.py): the challenge
+    # the page carried and the browser's solution. Like the fields above, they only classify.
+    challenge = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
+    work = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
+    def __init__(self, *args, current_version: str, pow_statement_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.current_version = current_version
+        self.pow_statement_id = pow_statement_id
         self.fields["text_version"].initial = current_version
         self.fields["rendered"].initial = RENDERED_SLOT
+        self.fields["challenge"].initial = CHALLENGE_SLOT
+        # The nonce of a solved challenge, to be spent with the submission.
+        self.challenge_nonce: str | None = None
 
     def abuse_flags(self) -> tuple[str, ...]:
         """What the hidden fields say about the submission (see moderation/abuse.py)."""
-        from undersigned.moderation.abuse import form_flags
-
-        return tuple(
-            form_flags(
-                honeypot=self.cleaned_data.get("homepage", ""),
-                elapsed=seconds_since_shown(self.cleaned_data.get("rendered", "")),
-            )
+        flags = form_flags(
+            honeypot=self.cleaned_data.get("homepage", ""),
+            elapsed=seconds_since_shown(self.cleaned_data.get("rendered", "")),
         )
+        if self.pow_statement_id is not None:
+            self.challenge_nonce = solution_check(
+                challenge=self.cleaned_data.get("challenge", ""),
+                solution=self.cleaned_data.get("work", ""),
+                statement_id=self.pow_statement_id,
+            )
+            if self.challenge_nonce is None:
+                flags.append(NO_PROOF_OF_WORK)
+        return tuple(flags)
 
     def clean_text_version(self):
         value = self.cleaned_data["text_version"]

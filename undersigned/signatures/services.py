@@ -18,6 +18,7 @@ from undersigned.core.net import ip_hash, network_hash
 from undersigned.core.switches import switch_is_on
 from undersigned.jobs.services import job_enqueue
 from undersigned.moderation import abuse
+from undersigned.moderation.pow import challenge_spend
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.signatures.normalize import normalize_email
 from undersigned.signatures.tokens import new_nonce, token_matches, token_signature_id
@@ -84,12 +85,14 @@ def signature_create(
     language: str,
     ip: str = "",
     flags: tuple[str, ...] = (),
+    challenge_nonce: str | None = None,
 ) -> Signature:
     """Record a signature and queue its confirmation email, in one short transaction.
 
     A second signature from the same mailbox is refused by the database; the repeat re-sends the
     confirmation (or an "already signed" note) a limited number of times and changes nothing
     else. The caller shows the same page either way, so nobody learns who has signed.
+    `challenge_nonce`: a solved proof-of-work challenge, spent here (a reused one is flagged).
     """
     if not statement.accepts_signatures() or not statement.accepts_kind(details.kind):
         raise SigningClosed()
@@ -128,6 +131,8 @@ def signature_create(
         with transaction.atomic():
             if over or abuse.network_over_limit(signature.network_hash, exact=True):
                 found.append(abuse.OVER_NETWORK_LIMIT)
+            if challenge_nonce and not challenge_spend(challenge_nonce):
+                found.append(abuse.NO_PROOF_OF_WORK)
             signature.flags = " ".join(found)
             insert_one(signature)
             log_action(signature, "signatures.signature.created", actor_label="signer")

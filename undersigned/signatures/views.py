@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from undersigned.core.http import no_store, public_cache
 from undersigned.core.net import client_ip
 from undersigned.core.pagecache import cached_page
+from undersigned.moderation.pow import CHALLENGE_SLOT, challenge_issue
 from undersigned.signatures.forms import (
     RENDERED_SLOT,
     IndividualSignForm,
@@ -129,21 +130,32 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     if reason:
         status = 403 if request.method == "POST" else 200
         return render(request, "signatures/sign.html", {**context, "closed": reason}, status=status)
+    asks_pow = statement.asks_proof_of_work
+    context["pow_difficulty"] = settings.POW_DIFFICULTY if asks_pow else None
     if request.method != "POST":
-        # Nothing typed yet: the same page for everybody but the CSRF token.
+        # Nothing typed yet: the same page for everybody but the CSRF token, the form's
+        # timestamp and (where asked) its proof-of-work challenge.
+        per_visitor = {RENDERED_SLOT: form_timestamp()}
+        if asks_pow:
+            per_visitor[CHALLENGE_SLOT] = challenge_issue(statement.pk)
         return cached_page(
             request,
-            ("sign", kind, request.LANGUAGE_CODE, *statement_version_key(statement)),
+            ("sign", kind, request.LANGUAGE_CODE, *statement_version_key(statement), asks_pow),
             lambda extra: render_to_string(
                 "signatures/sign.html",
                 {**context, "form": FORMS[kind](current_version=choice.text.version), **extra},
                 request,
             ),
             with_form=True,
-            per_visitor={RENDERED_SLOT: form_timestamp()},
+            per_visitor=per_visitor,
         )
-    form = FORMS[kind](request.POST, current_version=choice.text.version)
+    form = FORMS[kind](
+        request.POST,
+        current_version=choice.text.version,
+        pow_statement_id=statement.pk if asks_pow else None,
+    )
     if form.is_valid():
+        flags = form.abuse_flags()  # also finds the solved challenge, if any
         try:
             signature_create(
                 statement=statement,
@@ -151,7 +163,8 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                 text=choice.text,
                 language=request.LANGUAGE_CODE,
                 ip=client_ip(request),
-                flags=form.abuse_flags(),
+                flags=flags,
+                challenge_nonce=form.challenge_nonce,
             )
         except SigningPaused:  # paused between the check above and the write
             return _paused_response(

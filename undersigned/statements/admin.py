@@ -39,7 +39,14 @@ class StatementAdmin(admin.ModelAdmin):
         "closes_at",
         "created",
     ]
-    list_filter = ["state", "signing_paused", "signers", "review_organizations", "default_language"]
+    list_filter = [
+        "state",
+        "signing_paused",
+        "proof_of_work",
+        "signers",
+        "review_organizations",
+        "default_language",
+    ]
     search_fields = ["slug", "reference", "texts__title"]
     prepopulated_fields = {"slug": ["reference"]}
     inlines = [StatementTextInline]
@@ -55,7 +62,17 @@ class StatementAdmin(admin.ModelAdmin):
         (None, {"fields": ["slug", "reference", "state", "default_language"]}),
         (
             "Signing",
-            {"fields": ["signers", "review_organizations", "goal", "opens_at", "closes_at"]},
+            {
+                "fields": [
+                    "signers",
+                    "review_organizations",
+                    "goal",
+                    "opens_at",
+                    "closes_at",
+                    "proof_of_work",
+                    "pow_surge_since",
+                ]
+            },
         ),
         ("Access", {"fields": ["owners"]}),
     ]
@@ -68,7 +85,7 @@ class StatementAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Pausing goes through the actions, which audit it.
-        return ["signing_paused"]
+        return ["signing_paused", "pow_surge_since"]
 
     @admin.action(description="Pause signing on the selected statements (pages stay readable)")
     def pause_signing(self, request, queryset):

@@ -32,6 +32,20 @@ class Statement(models.Model):
         default=False,
         help_text="Stops new signatures and confirmations for now; the pages stay readable.",
     )
+
+    class ProofOfWork(models.TextChoices):
+        AUTOMATIC = "auto", _("when submissions surge")
+        ALWAYS = "always", _("always")
+        NEVER = "never", _("never")
+
+    proof_of_work = models.CharField(
+        max_length=8,
+        choices=ProofOfWork.choices,
+        default=ProofOfWork.AUTOMATIC,
+        help_text="Ask signers' browsers for a short calculation that makes mass signing costly.",
+    )
+    # Since when the surge watch (a worker job) asks for proof of work; None when it does not.
+    pow_surge_since = models.DateTimeField(null=True, blank=True, editable=False)
     goal = models.PositiveIntegerField(null=True, blank=True)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
@@ -61,6 +75,10 @@ class Statement(models.Model):
                 condition=Q(goal__isnull=True) | Q(goal__gt=0), name="statement_goal_positive"
             ),
             models.CheckConstraint(
+                condition=Q(proof_of_work__in=["auto", "always", "never"]),
+                name="statement_proof_of_work_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)
                 | Q(closes_at__isnull=True)
                 | Q(closes_at__gt=models.F("opens_at")),
@@ -83,6 +101,12 @@ class Statement(models.Model):
             if t
         ]
         return min(ends) if ends else None
+
+    @property
+    def asks_proof_of_work(self) -> bool:
+        return self.proof_of_work == self.ProofOfWork.ALWAYS or (
+            self.proof_of_work == self.ProofOfWork.AUTOMATIC and self.pow_surge_since is not None
+        )
 
     @property
     def is_public(self) -> bool:

@@ -19,13 +19,14 @@ INSERT INTO signatures_signature (
     statement_id, kind, status, name, acronym, country, affiliation, website, show_name,
     email, email_normalized, email_domain, contact_name, contact_role, ip_hash, network_hash,
     flags, language, text_language, text_version, token_nonce, token_expires, sends, created,
-    confirmed_at, published_at, position
+    confirmed_at, published_at, position, name_key, domain_confirmed, source
 )
 SELECT %(statement)s, %(kind)s, 'published', %(prefix)s || g, '', 'FR', '', '', %(show)s,
        'seed' || g || '@bench.example.org', 'seed' || g || '@bench.example.org',
        'bench.example.org', '', '', '', '', '',
        'en', 'en', %(version)s, '', %(now)s, 1, %(now)s, %(now)s, %(now)s,
-       CASE WHEN %(show)s THEN %(offset)s + g - %(first)s + 1 ELSE NULL END
+       CASE WHEN %(show)s THEN %(offset)s + g - %(first)s + 1 ELSE NULL END,
+       '', FALSE, 'form'
 FROM {source}
 """
 

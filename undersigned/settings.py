@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "undersigned.statements",
     "undersigned.signatures",
     "undersigned.moderation",
+    "undersigned.imports",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,8 @@ SIGN_MIN_SECONDS = env_int("UNDERSIGNED_SIGN_MIN_SECONDS", 3)
 POW_DIFFICULTY = env_int("UNDERSIGNED_POW_DIFFICULTY", 16, minimum=1)
 POW_AUTO_PER_MINUTE = env_int("UNDERSIGNED_POW_AUTO_PER_MINUTE", 600)
 POW_CHALLENGE_MINUTES = env_int("UNDERSIGNED_POW_CHALLENGE_MINUTES", 60, minimum=1)
+# The largest signatory list file an owner can import, in bytes.
+IMPORT_MAX_BYTES = env_int("UNDERSIGNED_IMPORT_MAX_BYTES", 1024 * 1024, minimum=1024)
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # Seconds a reverse proxy may serve a public page from its cache.
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)

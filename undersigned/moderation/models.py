@@ -88,3 +88,37 @@ class SurgeWatch(models.Model):
 
     def __str__(self) -> str:
         return f"surge watch at #{self.last_signature_id}"
+
+
+class DuplicateSuggestion(models.Model):
+    """Two organization signatures of one statement that are probably one organization, for
+    the owner to merge or to mark distinct. Nothing is ever merged without that decision."""
+
+    class Decision(models.TextChoices):
+        OPEN = "open", "open"
+        MERGED = "merged", "merged"
+        DISTINCT = "distinct", "distinct"
+
+    statement = models.ForeignKey(
+        "statements.Statement", on_delete=models.CASCADE, related_name="duplicate_suggestions"
+    )
+    signature = models.ForeignKey(
+        "signatures.Signature", on_delete=models.CASCADE, related_name="+"
+    )
+    other = models.ForeignKey("signatures.Signature", on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=20)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.OPEN)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["signature", "other"], name="one_suggestion_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signature_id} ~ {self.other_id} ({self.reason}, {self.score})"

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
-from undersigned.moderation.models import Invalidation, InvalidationItem
+from undersigned.moderation.models import DuplicateSuggestion, Invalidation, InvalidationItem
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import enqueue_refresh
 from undersigned.statements.models import Statement
@@ -121,3 +121,94 @@ def invalidation_undo(*, invalidation: Invalidation, user: AbstractBaseUser | No
     )
     enqueue_refresh(invalidation.statement_id)
     return restored
+
+
+def _public(signature: Signature) -> dict:
+    """An entry's public details, for the audit log (never contact data)."""
+    return {
+        "id": signature.pk,
+        "name": signature.name,
+        "acronym": signature.acronym,
+        "country": str(signature.country),
+        "status": signature.status,
+        "source": signature.source,
+    }
+
+
+def duplicate_merge(
+    *, suggestion: DuplicateSuggestion, keep: Signature, user: AbstractBaseUser, reason: str = ""
+) -> Signature:
+    """Merge two entries the owner found to be one organization: `keep` stays (published if it
+    was in review), the other leaves the list as "merged" and points to it. Both records stay
+    in the database, and the audit log keeps both as they were."""
+    with transaction.atomic():
+        pair = {
+            s.pk: s
+            for s in Signature.objects.select_for_update().filter(
+                pk__in=[suggestion.signature_id, suggestion.other_id]
+            )
+        }
+        if keep.pk not in pair or len(pair) != 2:
+            raise ValueError("keep must be one of the pair")
+        gone = next(s for pk, s in pair.items() if pk != keep.pk)
+        kept = pair[keep.pk]
+        before = {"kept": _public(kept), "merged": _public(gone)}
+        gone.status = Signature.Status.MERGED
+        gone.merged_into = kept
+        gone.position = None
+        gone.save(update_fields=["status", "merged_into", "position"])
+        if kept.status == Signature.Status.IN_REVIEW:
+            kept.status = Signature.Status.PUBLISHED
+            kept.published_at = timezone.now()
+            kept.save(update_fields=["status", "published_at"])
+        DuplicateSuggestion.objects.filter(pk=suggestion.pk).update(
+            decision=DuplicateSuggestion.Decision.MERGED, decided_by=user, decided_at=timezone.now()
+        )
+        for signature in (kept, gone):
+            log_action(
+                signature, "signatures.signature.merged", user=user, reason=reason, data=before
+            )
+        enqueue_refresh(kept.statement_id)
+    return kept
+
+
+def duplicate_distinct(
+    *, suggestion: DuplicateSuggestion, user: AbstractBaseUser, reason: str = ""
+) -> None:
+    """The owner says the two are different organizations: the suggestion is closed."""
+    with transaction.atomic():
+        DuplicateSuggestion.objects.filter(pk=suggestion.pk).update(
+            decision=DuplicateSuggestion.Decision.DISTINCT,
+            decided_by=user,
+            decided_at=timezone.now(),
+        )
+        log_action(
+            suggestion.signature,
+            "signatures.signature.marked_distinct",
+            user=user,
+            reason=reason,
+            data={"from": suggestion.other_id},
+        )
+
+
+def signature_remove(*, signature: Signature, user: AbstractBaseUser, reason: str) -> None:
+    """An owner takes one entry off the list: kept, invalidated, reversible like any
+    invalidation."""
+    if signature.status not in INVALIDATABLE:
+        return
+    with transaction.atomic():
+        invalidation = Invalidation.objects.create(
+            statement_id=signature.statement_id,
+            criteria={"signature": signature.pk},
+            reason=reason,
+            count=1,
+            created_by=user,
+        )
+        InvalidationItem.objects.create(
+            invalidation=invalidation, signature=signature, previous_status=signature.status
+        )
+        Signature.objects.filter(pk=signature.pk).update(
+            status=Signature.Status.INVALIDATED, position=None
+        )
+        log_action(signature, "signatures.signature.removed", user=user, reason=reason)
+        enqueue_refresh(signature.statement_id)

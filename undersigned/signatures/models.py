@@ -28,9 +28,21 @@ class Signature(models.Model):
         REJECTED = "rejected", _("rejected")
         WITHDRAWN = "withdrawn", _("withdrawn")
         INVALIDATED = "invalidated", _("invalidated")
+        MERGED = "merged", _("merged into another entry")
+
+    class Source(models.TextChoices):
+        FORM = "form", _("signed on the platform")
+        IMPORT = "import", _("imported from a list")
 
     # A live signature holds its (statement, email) slot: nobody signs twice.
-    LIVE = [Status.PENDING, Status.IN_REVIEW, Status.PUBLISHED, Status.REJECTED, Status.INVALIDATED]
+    LIVE = [
+        Status.PENDING,
+        Status.IN_REVIEW,
+        Status.PUBLISHED,
+        Status.REJECTED,
+        Status.INVALIDATED,
+        Status.MERGED,
+    ]
 
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="signatures")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -43,6 +55,22 @@ class Signature(models.Model):
     affiliation = models.CharField(max_length=200, blank=True)
     website = models.URLField(max_length=200, blank=True)
     show_name = models.BooleanField()
+    # An organization's name with case, accents, punctuation and a leading article set aside
+    # (see dedupe.exact_key): one published organization per key and country.
+    name_key = models.CharField(max_length=200, blank=True)
+    # The confirmed email is on the domain of the organization's website.
+    domain_confirmed = models.BooleanField(default=False)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.FORM)
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     # Private: never rendered on a public page.
     email = models.EmailField(max_length=254)
@@ -78,9 +106,24 @@ class Signature(models.Model):
             models.UniqueConstraint(
                 fields=["statement", "email_normalized"],
                 condition=Q(
-                    status__in=["pending", "in_review", "published", "rejected", "invalidated"]
+                    status__in=[
+                        "pending",
+                        "in_review",
+                        "published",
+                        "rejected",
+                        "invalidated",
+                        "merged",
+                    ]
                 ),
                 name="one_live_signature_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["statement", "name_key", "country"],
+                condition=Q(kind="organization", status="published") & ~Q(name_key=""),
+                name="one_published_organization_per_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["form", "import"]), name="signature_source_valid"
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["organization", "individual"]), name="signature_kind_valid"
@@ -94,6 +137,7 @@ class Signature(models.Model):
                         "rejected",
                         "withdrawn",
                         "invalidated",
+                        "merged",
                     ]
                 ),
                 name="signature_status_valid",

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.statements.models import Statement
 
-PUBLIC_FIELDS = ("id", "kind", "name", "acronym", "country", "affiliation", "website", "position")
+PUBLIC_FIELDS = (
+    "id", "kind", "name", "acronym", "country", "affiliation", "website", "position",
+    "domain_confirmed",
+)  # fmt: skip
 
 
 def tally_for(statement: Statement) -> ListTally:

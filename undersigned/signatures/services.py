@@ -17,8 +17,10 @@ from undersigned.core.models import Switch
 from undersigned.core.net import ip_hash, network_hash
 from undersigned.core.switches import switch_is_on
 from undersigned.jobs.services import job_enqueue
-from undersigned.moderation import abuse
+from undersigned.moderation import abuse, trust
+from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.pow import challenge_spend
+from undersigned.signatures.dedupe import exact_key
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.signatures.normalize import normalize_email
 from undersigned.signatures.tokens import new_nonce, token_matches, token_signature_id
@@ -77,6 +79,23 @@ def enqueue_refresh(statement_id: int) -> None:
     )
 
 
+def suggest_duplicates(signature: Signature, matches) -> None:
+    """Record the probable duplicates of a new organization signature for its owner."""
+    DuplicateSuggestion.objects.bulk_create(
+        [
+            DuplicateSuggestion(
+                statement_id=signature.statement_id,
+                signature=signature,
+                other_id=candidate.ref,
+                score=match.score,
+                reason=match.reason,
+            )
+            for candidate, match in matches
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def signature_create(
     *,
     statement: Statement,
@@ -104,6 +123,17 @@ def signature_create(
         *flags,
         *abuse.sender_flags(email_normalized=email_normalized, email_domain=email_domain, ip=ip),
     ]
+    matches = []
+    if details.kind == Signature.Kind.ORGANIZATION:
+        matches = trust.organization_matches(
+            statement_id=statement.pk,
+            name=details.name,
+            acronym=details.acronym,
+            country=details.country,
+        )
+        found += trust.organization_flags(
+            email_domain=email_domain, matches=matches, name=details.name, country=details.country
+        )
     signature = Signature(
         statement=statement,
         kind=details.kind,
@@ -113,6 +143,9 @@ def signature_create(
         affiliation=details.affiliation,
         website=details.website,
         show_name=details.show_name or details.kind == Signature.Kind.ORGANIZATION,
+        name_key=exact_key(details.name) if details.kind == Signature.Kind.ORGANIZATION else "",
+        domain_confirmed=details.kind == Signature.Kind.ORGANIZATION
+        and trust.domain_confirmed(website=details.website, email_domain=email_domain),
         email=details.email,
         email_normalized=email_normalized,
         email_domain=email_domain,
@@ -136,6 +169,7 @@ def signature_create(
             signature.flags = " ".join(found)
             insert_one(signature)
             log_action(signature, "signatures.signature.created", actor_label="signer")
+            suggest_duplicates(signature, matches)
             _enqueue_email(signature, "confirm")
     except IntegrityError as error:
         # The INSERT was the first statement, so nothing else was written. No savepoint is
@@ -232,12 +266,20 @@ def signature_confirm(*, token: str) -> Signature:
             signature.kind == Signature.Kind.ORGANIZATION
             and signature.statement.review_organizations
         )
-        if reviewed:
-            signature.status = Signature.Status.IN_REVIEW
-        else:
+        if not reviewed:
             signature.status = Signature.Status.PUBLISHED
             signature.published_at = now
-        signature.save(update_fields=["status", "confirmed_at", "published_at"])
+            try:
+                with transaction.atomic():
+                    signature.save(update_fields=["status", "confirmed_at", "published_at"])
+            except IntegrityError:
+                # The same organization was published meanwhile: the owner decides.
+                reviewed = True
+                signature.published_at = None
+                signature.flags = " ".join([*signature.flags.split(), trust.DUPLICATE_NAME])
+        if reviewed:
+            signature.status = Signature.Status.IN_REVIEW
+            signature.save(update_fields=["status", "confirmed_at", "published_at", "flags"])
         log_action(
             signature,
             "signatures.signature.confirmed",
@@ -310,7 +352,13 @@ def _review(signatures, *, to: str, action: str, user: AbstractBaseUser | None, 
             if to == Signature.Status.PUBLISHED:
                 signature.published_at = now
                 fields.append("published_at")
-            signature.save(update_fields=fields)
+            try:
+                with transaction.atomic():
+                    signature.save(update_fields=fields)
+            except IntegrityError:
+                # The same organization (name and country) is published already: the owner
+                # merges the two instead.
+                continue
             log_action(signature, action, user=user, reason=reason)
             statement_ids.add(signature.statement_id)
             changed += 1
@@ -402,3 +450,33 @@ def _number_list(statement_id: int, kind: str) -> None:
             Signature.objects.bulk_update(batch, ["position"])
             batch = []
     Signature.objects.bulk_update(batch, ["position"])
+
+
+def signature_edit(
+    *, signature: Signature, user: AbstractBaseUser, reason: str = "", **changes: str
+) -> Signature:
+    """An owner corrects the public details of an entry (name, acronym, country, affiliation);
+    the audit entry keeps the old and the new values."""
+    allowed = {"name", "acronym", "country", "affiliation"}
+    changes = {k: v for k, v in changes.items() if k in allowed and getattr(signature, k) != v}
+    if not changes:
+        return signature
+    before = {k: str(getattr(signature, k)) for k in changes}
+    for key, value in changes.items():
+        setattr(signature, key, value)
+    fields = list(changes)
+    if signature.kind == Signature.Kind.ORGANIZATION and "name" in changes:
+        signature.name_key = exact_key(signature.name)
+        fields.append("name_key")
+    with transaction.atomic():
+        signature.save(update_fields=fields)
+        log_action(
+            signature,
+            "signatures.signature.edited",
+            user=user,
+            reason=reason,
+            data={"before": before, "after": {k: str(v) for k, v in changes.items()}},
+        )
+        if signature.status == Signature.Status.PUBLISHED:
+            enqueue_refresh(signature.statement_id)
+    return signature

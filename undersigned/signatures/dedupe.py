@@ -1,0 +1,221 @@
+"""Is this organization already on the list? Names compared the way a careful coordinator would.
+
+Two keys per name:
+- `exact_key`: case, accents, punctuation, spacing and a leading article set aside. Two
+  organizations with the same exact key and country are one: the database refuses to publish
+  both (see the `one_published_organization_per_name` constraint).
+- `loose_key`: the exact key without the words that say what kind of body it is (association,
+  society, centre…) and small words (of, de, للـ…). Used only to suggest.
+
+`compare` suggests a probable duplicate with its reason and a score (0–100); nothing here ever
+merges: the owner decides. A name that differs from the other by a place or a "chapter",
+"section" or "branch" is a related body, not a duplicate, and is not suggested.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+ARTICLES = {"the", "la", "le", "les", "l", "el", "los", "las", "al", "a"}
+# Small words, in the four languages of the platform.
+SMALL_WORDS = {
+    "of", "for", "and", "the", "in", "on", "to", "de", "des", "du", "d", "la", "le", "les",
+    "l", "et", "pour", "en", "del", "y", "e", "para", "por", "el", "los", "las", "al", "wa",
+    "li", "fi",
+}  # fmt: skip
+# Words that say what kind of body an organization is; different lists spell them differently.
+BODY_WORDS = {
+    "association", "associations", "assoc", "asociacion", "associacao", "society", "societe",
+    "sociedad", "center", "centre", "centro", "centers", "centres", "organization",
+    "organisation", "organizacion", "org", "inc", "ltd", "asbl", "ong", "ngo", "aisbl", "ev",
+    "foundation", "fondation", "fundacion", "institute", "institut", "instituto", "group",
+    "groupe", "grupo", "committee", "comite", "council", "conseil", "consejo",
+    "jamiya", "جمعية", "مركز", "منظمة", "مؤسسة",
+}  # fmt: skip
+# A name that adds one of these to the other is a part of it (a national chapter), not it.
+PART_WORDS = {
+    "chapter", "section", "branch", "office", "antenne", "seccion", "capitulo", "filial",
+    "delegation", "delegacion", "فرع", "مكتب",
+}  # fmt: skip
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, compatibility forms folded, Arabic diacritics dropped."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ـ", "")
+
+
+def words(name: str) -> list[str]:
+    folded = _fold(name.replace("&", " and ").replace("’", "'"))
+    # "Teachers' Union" and "Teachers Union" are one: drop a possessive 's.
+    folded = re.sub(r"'s\b", "", folded)
+    return [w for w in _NON_WORD.sub(" ", folded.replace("_", " ")).split() if w]
+
+
+def _arabic_article(word: str) -> str:
+    return word[2:] if word.startswith("ال") and len(word) > 3 else word
+
+
+def exact_key(name: str) -> str:
+    parts = words(name)
+    if len(parts) > 1 and parts[0] in ARTICLES:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def loose_words(name: str) -> tuple[str, ...]:
+    kept = []
+    for word in words(name):
+        word = _arabic_article(word)
+        if word in SMALL_WORDS or word in BODY_WORDS or word in ARTICLES:
+            continue
+        kept.append(word)
+    return tuple(kept) or tuple(words(name))
+
+
+def loose_key(name: str) -> str:
+    return " ".join(loose_words(name))
+
+
+def initials(name: str) -> str:
+    """Initials of the words that carry meaning: "Teachers Union of X" gives "tux"."""
+    return "".join(
+        w[0] for w in words(name) if w not in SMALL_WORDS and w not in ARTICLES and w[0].isalpha()
+    )
+
+
+def acronym_key(acronym: str) -> str:
+    return "".join(words(acronym))
+
+
+def _acronym_of(name: str, acronym: str) -> str:
+    """The acronym given, or the name itself when it is one word that could be an acronym."""
+    if acronym:
+        return acronym_key(acronym)
+    key = exact_key(name)
+    return key if " " not in key and 2 <= len(key) <= 10 and name.upper() == name else ""
+
+
+@dataclass(frozen=True)
+class Match:
+    score: int
+    reason: str  # same_name | acronym | similar_name | same_acronym
+
+
+REASONS = {
+    "same_name": "the same name once case, accents, punctuation and common words are set aside",
+    "acronym": "one's acronym is the other's initials",
+    "similar_name": "very similar names",
+    "same_acronym": "the same acronym and similar names",
+}
+SIMILAR_AT = 88
+
+
+def _is_part_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """b is a part (chapter, branch, a country's section) of a, or the reverse."""
+    from undersigned.core.countries import country_code
+
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    extra = [w for w in long if w not in short]
+    if not extra or len(extra) == len(long):
+        return False
+    return any(w in PART_WORDS for w in extra) or country_code(" ".join(extra)) is not None
+
+
+def compare(
+    name_a: str, acronym_a: str, name_b: str, acronym_b: str, *, country_a: str = "",
+    country_b: str = "",
+) -> Match | None:  # fmt: skip
+    """A probable duplicate, with why and how sure; None for different organizations."""
+    if country_a and country_b and country_a != country_b:
+        return None
+    loose_a, loose_b = loose_words(name_a), loose_words(name_b)
+    if loose_a == loose_b:
+        return Match(100 if exact_key(name_a) == exact_key(name_b) else 95, "same_name")
+    if _is_part_of(loose_a, loose_b):
+        return None
+    acr_a, acr_b = _acronym_of(name_a, acronym_a), _acronym_of(name_b, acronym_b)
+    init_a, init_b = initials(name_a), initials(name_b)
+    if (acr_a and len(acr_a) >= 2 and acr_a in (init_b, exact_key(name_b).replace(" ", ""))) or (
+        acr_b and len(acr_b) >= 2 and acr_b in (init_a, exact_key(name_a).replace(" ", ""))
+    ):
+        return Match(90, "acronym")
+    score = round(fuzz.token_sort_ratio(" ".join(loose_a), " ".join(loose_b)))
+    if score >= SIMILAR_AT:
+        return Match(score, "similar_name")
+    if acr_a and acr_a == acr_b and score >= 60:
+        return Match(max(score, 80), "same_acronym")
+    return None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An organization to compare: its index or id, name, acronym and country."""
+
+    ref: int
+    name: str
+    acronym: str = ""
+    country: str = ""
+
+
+def _pairs_to_check(left: list[Candidate], right: list[Candidate]) -> set[tuple[int, int]]:
+    """Index pairs (into left, right) worth a full comparison: same loose name, an acronym
+    meeting initials, or a fuzzy score near the threshold (rapidfuzz, in C)."""
+    pairs: set[tuple[int, int]] = set()
+    by_key: dict[str, list[int]] = {}
+    for j, other in enumerate(right):
+        by_key.setdefault(loose_key(other.name), []).append(j)
+        for key in (initials(other.name), _acronym_of(other.name, other.acronym)):
+            if len(key) >= 2:
+                by_key.setdefault("acr:" + key, []).append(j)
+    for i, cand in enumerate(left):
+        keys = [loose_key(cand.name)]
+        for key in (initials(cand.name), _acronym_of(cand.name, cand.acronym)):
+            if len(key) >= 2:
+                keys.append("acr:" + key)
+        for key in keys:
+            pairs.update((i, j) for j in by_key.get(key, ()))
+    right_keys = [loose_key(c.name) for c in right]
+    for i, cand in enumerate(left):
+        for _choice, _score, j in process.extract(
+            loose_key(cand.name),
+            right_keys,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=60,
+            limit=None,
+        ):
+            pairs.add((i, j))
+    return pairs
+
+
+def _compare(a: Candidate, b: Candidate) -> Match | None:
+    return compare(a.name, a.acronym, b.name, b.acronym, country_a=a.country, country_b=b.country)
+
+
+def pairs_within(candidates: list[Candidate]) -> list[tuple[int, int, Match]]:
+    """Probable duplicates inside one list, as (earlier ref, later ref, match)."""
+    found = []
+    for i, j in sorted(_pairs_to_check(candidates, candidates)):
+        if i < j and (match := _compare(candidates[i], candidates[j])):
+            found.append((candidates[i].ref, candidates[j].ref, match))
+    return found
+
+
+def matches_against(
+    new: list[Candidate], existing: list[Candidate]
+) -> dict[int, list[tuple[Candidate, Match]]]:
+    """For each new candidate's ref, the existing ones it probably duplicates, best first."""
+    found: dict[int, list[tuple[Candidate, Match]]] = {}
+    for i, j in sorted(_pairs_to_check(new, existing)):
+        if match := _compare(new[i], existing[j]):
+            found.setdefault(new[i].ref, []).append((existing[j], match))
+    for matches in found.values():
+        matches.sort(key=lambda pair: -pair[1].score)
+    return found

@@ -18,6 +18,7 @@ from django_countries import countries
 from undersigned.core.countries import country_code, fold
 from undersigned.imports.parser import (
     INDIVIDUAL,
+    MAX_LINE_CHARS,
     ORGANIZATION,
     Parsed,
     entry_from,
@@ -103,7 +104,7 @@ def check_parsed(parsed: Parsed) -> Parsed:
     if any(note.code == "long_line" for note in parsed.notes):
         raise UnreadableList(
             _("Some lines are too long to be names (over %(n)d characters): is this a list?")
-            % {"n": 600}
+            % {"n": MAX_LINE_CHARS}
         )
     if not parsed.entries:
         raise UnreadableList(_("No names were found in this list."))
@@ -174,8 +175,11 @@ def _from_rows(rows: list[list[str]]) -> Parsed:
             return cells.get(column, "")
 
         raw = cell("name")
-        if len(raw) > 600:
-            raise UnreadableList(_("A name cell is too long (over 600 characters)."))
+        if len(raw) > MAX_LINE_CHARS:
+            raise UnreadableList(
+                _("Some lines are too long to be names (over %(n)d characters): is this a list?")
+                % {"n": MAX_LINE_CHARS}
+            )
         if not any(ch.isalpha() for ch in raw):
             continue
         number = cell("number")

@@ -200,6 +200,10 @@ POW_AUTO_PER_MINUTE = env_int("UNDERSIGNED_POW_AUTO_PER_MINUTE", 600)
 POW_CHALLENGE_MINUTES = env_int("UNDERSIGNED_POW_CHALLENGE_MINUTES", 60, minimum=1)
 # The largest signatory list file an owner can import, in bytes.
 IMPORT_MAX_BYTES = env_int("UNDERSIGNED_IMPORT_MAX_BYTES", 1024 * 1024, minimum=1024)
+# The most entries one import from the owner's page may hold (the preview is one form with a
+# row per entry: Django's limit on form fields is raised to fit it).
+IMPORT_MAX_ENTRIES = env_int("UNDERSIGNED_IMPORT_MAX_ENTRIES", 1000, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10 * IMPORT_MAX_ENTRIES + 100
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # Seconds a reverse proxy may serve a public page from its cache.
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)
@@ -251,6 +255,10 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "undersigned.core.views.csrf_failure"
+# Owners sign in to import lists and review signatures (accounts are made in the admin).
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "statements:dashboard"
+LOGOUT_REDIRECT_URL = "statements:home"
 
 # Rendered pages are kept in each process's memory (see core/pagecache.py); keys name every
 # input of a page, so processes never need to agree on invalidation.

@@ -1,6 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from undersigned.moderation.services import Criteria
+from undersigned.signatures.models import Signature
 from undersigned.statements.models import Statement
 
 
@@ -32,3 +34,40 @@ class InvalidationForm(forms.Form):
                 "Choose at least one criterion: an invalidation never targets everything."
             )
         return data
+
+
+class ReviewForm(forms.Form):
+    """The owner's decision on the signatures ticked in the review queue."""
+
+    signatures = forms.ModelMultipleChoiceField(
+        queryset=Signature.objects.none(),
+        error_messages={
+            "required": _("Tick at least one signature."),
+            "invalid_choice": _("A ticked signature is not one of this statement's."),
+            "invalid_pk_value": _("A ticked signature is not one of this statement's."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Kept in the audit log with your decision."),
+        error_messages={"required": _("Say why: the reason is kept with the decision.")},
+    )
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        error_messages={"required": _("Choose to approve or to reject.")},
+    )
+
+    def __init__(self, *args, statement: Statement, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any of the statement's: one decided meanwhile (by a co-owner) is left as it is.
+        self.fields["signatures"].queryset = Signature.objects.filter(statement=statement)
+
+
+class DuplicateDecisionForm(forms.Form):
+    """Merge a suggested pair (keeping one of the two) or mark it distinct."""
+
+    decision = forms.ChoiceField(
+        choices=[("keep_first", "keep_first"), ("keep_second", "keep_second"), ("distinct", "")]
+    )
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=300)

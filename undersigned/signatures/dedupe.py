@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
 ARTICLES = {"the", "la", "le", "les", "l", "el", "los", "las", "al", "a"}
@@ -109,11 +110,12 @@ class Match:
     reason: str  # same_name | acronym | similar_name | same_acronym
 
 
+# Why two entries look like one organization, as the owner reads it.
 REASONS = {
-    "same_name": "the same name once case, accents, punctuation and common words are set aside",
-    "acronym": "one's acronym is the other's initials",
-    "similar_name": "very similar names",
-    "same_acronym": "the same acronym and similar names",
+    "same_name": _("the same name once case, accents, punctuation and common words are set aside"),
+    "acronym": _("one's acronym is the other's initials"),
+    "similar_name": _("very similar names"),
+    "same_acronym": _("the same acronym and similar names"),
 }
 SIMILAR_AT = 88
 

@@ -158,6 +158,17 @@ class Signature(models.Model):
                 name="sig_list_idx",
                 condition=Q(position__isnull=False),
             ),
+            # The organization list A–Z, and by country (see selectors.ordered_page).
+            models.Index(
+                fields=["statement", "kind", "name_key", "id"],
+                name="sig_az_idx",
+                condition=Q(position__isnull=False),
+            ),
+            models.Index(
+                fields=["statement", "kind", "country", "name_key", "id"],
+                name="sig_by_country_idx",
+                condition=Q(position__isnull=False),
+            ),
             # Published and listed, waiting for a number.
             models.Index(
                 fields=["statement", "kind", "published_at", "id"],

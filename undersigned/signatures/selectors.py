@@ -3,8 +3,11 @@ the tally row, lists from the (statement, kind, position) index."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.db.models import Q
+
+from undersigned.signatures.dedupe import exact_key
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.statements.models import Statement
 
@@ -28,19 +31,83 @@ class ListPage:
     previous_start: int | None
 
 
-def list_page(*, statement: Statement, kind: str, start: int, size: int) -> ListPage:
-    """Entries numbered `start`, `start + 1`, … (at most `size`), by key, never by OFFSET."""
+def list_page(
+    *, statement: Statement, kind: str, start: int, size: int, search: str = ""
+) -> ListPage:
+    """Entries numbered `start`, `start + 1`, … (at most `size`), by key, never by OFFSET.
+    With `search`, only the organizations whose name or acronym contains it."""
     start = max(1, start)
-    rows = list(
-        Signature.objects.filter(statement=statement, kind=kind, position__gte=start)
-        .order_by("position")
-        .only(*PUBLIC_FIELDS)[: size + 1]
-    )
+    rows = Signature.objects.filter(statement=statement, kind=kind, position__gte=start)
+    if search:
+        key = exact_key(search)
+        by_name = Q(name_key__contains=key) if key else Q(pk__in=[])
+        rows = rows.filter(by_name | Q(acronym__iexact=search.strip()))
+    rows = list(rows.order_by("position").only(*PUBLIC_FIELDS)[: size + 1])
     more = len(rows) > size
     return ListPage(
         kind=kind,
         entries=rows[:size],
         start=start,
-        next_start=start + size if more else None,
-        previous_start=max(1, start - size) if start > 1 else None,
+        # The numbers of a search's results are not contiguous: go on after the last one.
+        next_start=rows[size - 1].position + 1 if more else None,
+        previous_start=(1 if search else max(1, start - size)) if start > 1 else None,
+    )
+
+
+# Other orders of the organization list: the columns it is sorted by, the id last.
+ORDERS = {"az": ("name_key", "id"), "country": ("country", "name_key", "id")}
+
+
+def _beyond(columns: tuple[str, ...], values: tuple, op: str) -> Q:
+    """Rows strictly after (`gt`) or before (`lt`) the row with `values`, in the order of
+    `columns` (the last column, the id, makes it total)."""
+    q = Q()
+    for i, column in enumerate(columns):
+        same = {c: values[j] for j, c in enumerate(columns[:i])}
+        q |= Q(**same, **{f"{column}__{op}": values[i]})
+    return q
+
+
+@dataclass(frozen=True)
+class Group:
+    country: object  # a django_countries Country, or None when not grouped
+    entries: list[Signature]
+    start: int  # the number of its first entry
+
+
+@dataclass(frozen=True)
+class OrderedPage:
+    groups: list[Group] = field(default_factory=list)
+    next_after: int | None = None
+    first_page: bool = True
+
+
+def ordered_page(*, statement: Statement, order: str, after: int | None, size: int) -> OrderedPage:
+    """The listed organizations A–Z, or by country and A–Z within it, numbered 1..n in that
+    order. Paged by key: `after` is the id of the last entry of the previous page."""
+    columns = ORDERS[order]
+    listed = Signature.objects.filter(
+        statement=statement, kind=Signature.Kind.ORGANIZATION, position__isnull=False
+    )
+    rows = listed
+    start = 1
+    cursor = listed.filter(pk=after).values_list(*columns).first() if after else None
+    if cursor is not None:
+        rows = listed.filter(_beyond(columns, cursor, "gt"))
+        # The cursor's own number is one more than the entries before it.
+        start = listed.filter(_beyond(columns, cursor, "lt")).count() + 2
+    page = list(rows.order_by(*columns).only(*PUBLIC_FIELDS)[: size + 1])
+    more = len(page) > size
+    page = page[:size]
+    groups: list[Group] = []
+    for number, entry in enumerate(page, start=start):
+        key = entry.country if order == "country" else None
+        if groups and (order != "country" or groups[-1].country.code == entry.country.code):
+            groups[-1].entries.append(entry)
+        else:
+            groups.append(Group(country=key, entries=[entry], start=number))
+    return OrderedPage(
+        groups=groups,
+        next_after=page[-1].pk if more else None,
+        first_page=cursor is None,
     )

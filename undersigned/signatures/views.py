@@ -19,7 +19,7 @@ from undersigned.signatures.forms import (
     form_timestamp,
 )
 from undersigned.signatures.models import ListTally, Signature
-from undersigned.signatures.selectors import list_page, tally_for
+from undersigned.signatures.selectors import ORDERS, list_page, ordered_page, tally_for
 from undersigned.signatures.services import (
     SignerDetails,
     SigningClosed,
@@ -329,36 +329,46 @@ def _start(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 10 else 1
 
 
+SEARCH_MAX_CHARS = 100
+
+
 @public_cache
 @require_http_methods(["GET", "HEAD"])
 def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
+    """One public list, by number; organizations also A–Z, by country, or searched."""
     statement = public_statement_get(slug=slug)
     tally = tally_for(statement)
     start = _start(request)
-    return cached_page(
-        request,
-        (
-            "list",
-            kinds,
-            start,
-            request.LANGUAGE_CODE,
-            tally.refreshed,
-            *statement_version_key(statement),
-        ),
-        lambda extra: render_to_string(
-            "signatures/list.html",
-            {
-                "statement": statement,
-                "choice": statement_text_for(statement, request.LANGUAGE_CODE),
-                "page": list_page(
-                    statement=statement,
-                    kind=LIST_KINDS[kinds],
-                    start=start,
-                    size=settings.LIST_PAGE_SIZE,
-                ),
-                "kinds": kinds,
-                "tally": tally,
-            },
-            request,
-        ),
-    )
+    organizations = kinds == "organizations"
+    order = request.GET.get("order", "") if organizations else ""
+    if order not in ORDERS:
+        order = ""
+    search = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS] if organizations else ""
+    after = request.GET.get("after", "")
+    after_id = int(after) if after.isdigit() and len(after) < 19 else None
+
+    def render_page(extra: dict) -> str:
+        context = {
+            "statement": statement,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+            "kinds": kinds,
+            "tally": tally,
+            "order": order,
+            "search": search,
+        }
+        if order and not search:
+            context["ordered"] = ordered_page(
+                statement=statement, order=order, after=after_id, size=settings.LIST_PAGE_SIZE
+            )
+        else:
+            context["page"] = list_page(
+                statement=statement,
+                kind=LIST_KINDS[kinds],
+                start=start,
+                size=settings.LIST_PAGE_SIZE,
+                search=search,
+            )
+        return render_to_string("signatures/list.html", context, request)
+
+    key = ("list", kinds, order, search, start, after_id, request.LANGUAGE_CODE, tally.refreshed)
+    return cached_page(request, key + statement_version_key(statement), render_page)

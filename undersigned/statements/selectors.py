@@ -1,4 +1,4 @@
-"""Reads of statements for public pages."""
+"""Reads of statements: for public pages, and for their owners."""
 
 from __future__ import annotations
 
@@ -61,6 +61,22 @@ def statement_version_key(statement: Statement) -> tuple:
     """Everything about a statement a public page shows, as a cache key: `updated` moves with
     every change of the statement and of its texts (see services)."""
     return (statement.pk, statement.updated.isoformat())
+
+
+def owned_statements(user) -> QuerySet[Statement]:
+    """The statements a logged-in user coordinates: their own, or all for a superuser."""
+    statements = Statement.objects.prefetch_related("texts").order_by("-created")
+    if user.is_superuser:
+        return statements
+    return statements.filter(owners=user)
+
+
+def owned_statement_get(*, user, slug: str) -> Statement:
+    """A statement this user may manage; 404 for anybody else (whether or not it exists)."""
+    statement = owned_statements(user).filter(slug=slug).first()
+    if statement is None:
+        raise Http404("no such statement among yours")
+    return statement
 
 
 def open_statements() -> QuerySet[Statement]:

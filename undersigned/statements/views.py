@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
-from undersigned.core.http import public_cache
+from undersigned.core.http import no_store, public_cache
 from undersigned.core.pagecache import cached_page
+from undersigned.moderation.selectors import waiting_counts
 from undersigned.signatures.selectors import tally_for
 from undersigned.signatures.views import closed_reason, paused_reason, public_list_context
 from undersigned.statements.selectors import (
     open_statements,
+    owned_statements,
     public_statement_get,
     statement_text_for,
     statement_version_key,
@@ -58,3 +61,23 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Counts and lists change only when the refresh job runs: one rendering per refresh.
     key = ("detail", request.LANGUAGE_CODE, tally.refreshed, *closed.values())
     return cached_page(request, key + statement_version_key(statement), render_page)
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The statements this user coordinates, with what waits for them on each."""
+    statements = list(owned_statements(request.user)[:200])
+    waiting = waiting_counts([s.pk for s in statements])
+    entries = [
+        {
+            "statement": statement,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+            "tally": tally_for(statement),
+            "in_review": waiting.get(statement.pk, (0, 0))[0],
+            "duplicates": waiting.get(statement.pk, (0, 0))[1],
+        }
+        for statement in statements
+    ]
+    return render(request, "statements/dashboard.html", {"entries": entries})

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from undersigned.imports import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("confirm/", views.confirm, name="confirm"),
+]

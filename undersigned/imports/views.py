@@ -1,0 +1,96 @@
+"""The owner's import page: paste or upload a list, correct the preview, import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+from django_countries import countries
+
+from undersigned.core.http import no_store
+from undersigned.imports.forms import ImportMetaForm, ListSourceForm, entry_formset
+from undersigned.imports.selectors import preview_rows
+from undersigned.imports.services import ImportRefused, signatures_import
+from undersigned.statements.models import Statement
+from undersigned.statements.selectors import owned_statement_get
+
+
+def _preview(request: HttpRequest, statement: Statement, formset, meta, **context) -> HttpResponse:
+    return render(
+        request,
+        "imports/preview.html",
+        {
+            "statement": statement,
+            "formset": formset,
+            "meta": meta,
+            "country_names": list(countries),
+            **context,
+        },
+    )
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step one: the list. Sent, it becomes the preview; nothing is stored yet."""
+    statement = owned_statement_get(user=request.user, slug=slug)
+    form = ListSourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        parsed = form.parsed
+        rows = preview_rows(statement, parsed, form.cleaned_data["country"])
+        meta = ImportMetaForm(
+            initial={"source_name": form.cleaned_data["source_name"], "encoding": parsed.encoding}
+        )
+        return _preview(
+            request,
+            statement,
+            entry_formset(initial=rows),
+            meta,
+            summary=True,
+            warnings=parsed.warnings(),
+            encoding=parsed.encoding,
+            to_check=sum(1 for row in rows if row["notes"]),
+        )
+    return render(request, "imports/start.html", {"statement": statement, "form": form})
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step two: the corrected preview. Every ticked row is imported, or none."""
+    statement = owned_statement_get(user=request.user, slug=slug)
+    if request.method != "POST":
+        return redirect("imports:start", slug=slug)
+    formset = entry_formset(data=request.POST)
+    meta = ImportMetaForm(request.POST)
+    if not (formset.is_valid() and meta.is_valid()):
+        return _preview(request, statement, formset, meta)
+    chosen = formset.entries()
+    try:
+        batch = signatures_import(
+            statement=statement,
+            entries=[entry for _row, entry in chosen],
+            user=request.user,
+            source_name=meta.cleaned_data["source_name"],
+            encoding=meta.cleaned_data["encoding"],
+        )
+    except ImportRefused as refused:
+        if refused.entry is not None:
+            formset.forms[chosen[refused.entry][0]].add_error("name", str(refused))
+        return _preview(request, statement, formset, meta, problem=str(refused))
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d entry imported (import #%(batch)d). The public list shows it within a minute.",
+            "%(n)d entries imported (import #%(batch)d). The public list shows them within a "
+            "minute.",
+            batch.count,
+        )
+        % {"n": batch.count, "batch": batch.pk},
+    )
+    return redirect("moderation:queue", slug=slug)

@@ -450,3 +450,53 @@ def test_old_organization_rows_get_their_name_key_and_clashes_go_to_the_owner():
     assert keys[first.pk] == "harbour workers network" and keys[other.pk] == "valley choir"
     assert keys[clash.pk] == ""
     assert DuplicateSuggestion.objects.filter(signature=clash, other=first).exists()
+
+
+# --- Correcting and removing an entry ----------------------------------------------------------
+
+
+def test_the_owner_corrects_or_removes_an_imported_entry_and_both_are_audited(client):
+    statement = make_statement()
+    owner = owner_of(statement)
+    _imported(
+        statement, "1. Valley Choir, Chile\n2. Harbour Workers Network, Chile\n", client, owner
+    )
+    client.force_login(owner)
+    listing = client.get(url(statement, "entries/")).content.decode()
+    assert "imported from a list on" in listing and "by coordinator" in listing
+    choir = Signature.objects.get(name="Valley Choir")
+    page = url(statement, f"entries/{choir.pk}/")
+
+    missing = client.post(page, {"action": "edit", "name": "", "country": "CL", "reason": ""})
+    assert missing.context["edit"].errors.keys() == {"name", "reason"}
+    clash = client.post(
+        page,
+        {"action": "edit", "name": "Harbour Workers' Network", "country": "CL", "reason": "typo"},
+    )
+    assert "on the list already" in clash.context["edit"].errors["name"][0]
+    fixed = client.post(
+        page,
+        {"action": "edit", "name": "Valley Choir of Los Andes", "acronym": "VCLA", "country": "CL",
+         "reason": "the choir's own spelling"},
+    )  # fmt: skip
+    assert fixed.status_code == 302
+    choir.refresh_from_db()
+    assert choir.name == "Valley Choir of Los Andes" and choir.acronym == "VCLA"
+    edit = entries_for(choir).get(action="signatures.signature.edited")
+    assert edit.data["before"]["name"] == "Valley Choir" and edit.actor == owner
+    assert edit.reason == "the choir's own spelling"
+
+    no_reason = client.post(page, {"action": "remove", "reason": ""})
+    assert "reason" in no_reason.context["remove"].errors
+    removed = client.post(page, {"action": "remove", "reason": "signed by mistake"})
+    assert removed.status_code == 302
+    choir.refresh_from_db()
+    assert choir.status == Signature.Status.INVALIDATED
+    history = client.get(page).content.decode()
+    assert "signatures.signature.removed" in history and "signed by mistake" in history
+    jobs_run_pending()
+    public = client.get(f"/en/s/{statement.slug}/organizations/").content.decode()
+    assert "Valley Choir" not in public and '<li value="1">' in public
+    outsider = get_user_model().objects.create_user(username="outsider", password=PASSWORD)
+    client.force_login(outsider)
+    assert client.post(page, {"action": "remove", "reason": "x"}).status_code == 404

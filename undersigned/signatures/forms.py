@@ -172,3 +172,27 @@ class OrganizationSignForm(SignForm):
         help_text=_("We send a link to confirm the signature. It is never published."),
     )
     field_order = ["name", "acronym", "country", "website", "contact_name", "contact_role", "email"]
+
+
+class EntryEditForm(forms.Form):
+    """An owner's correction of a listed entry's public details."""
+
+    name = NameField(label=_("Name"))
+    acronym = forms.CharField(label=_("Acronym"), required=False, max_length=30)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=_country_choices)
+    affiliation = forms.CharField(label=_("Title or affiliation"), required=False, max_length=200)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Kept in the audit log with the change."),
+        error_messages={"required": _("Say why: the reason is kept with the change.")},
+    )
+
+
+class EntryRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for removing it"),
+        max_length=300,
+        help_text=_("The entry leaves the public list; it is kept, and the removal can be undone."),
+        error_messages={"required": _("Say why: the reason is kept with the removal.")},
+    )

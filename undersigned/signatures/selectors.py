@@ -111,3 +111,25 @@ def ordered_page(*, statement: Statement, order: str, after: int | None, size: i
         next_after=page[-1].pk if more else None,
         first_page=cursor is None,
     )
+
+
+# What an owner can correct or remove: entries on the list or waiting for it.
+EDITABLE = (Signature.Status.PUBLISHED, Signature.Status.IN_REVIEW)
+
+
+def owner_entries(
+    *, statement: Statement, kind: str, search: str = "", start: int = 1, size: int = 100
+) -> list[Signature]:
+    """The statement's entries of one kind for its owner: listed ones by number from `start`,
+    or, with `search`, every live entry whose name or acronym contains it (a scan of the
+    statement's entries: owners' pages only)."""
+    entries = Signature.objects.filter(statement=statement, kind=kind).select_related(
+        "import_batch__created_by"
+    )
+    if search:
+        entries = entries.filter(
+            Q(name__icontains=search) | Q(acronym__iexact=search), status__in=EDITABLE
+        ).order_by("position", "pk")
+    else:
+        entries = entries.filter(position__gte=max(1, start)).order_by("position")
+    return list(entries[:size])

@@ -17,4 +17,6 @@ urlpatterns = [
     ),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("manage/<str:token>/", views.manage, name="manage"),
+    path("dashboard/s/<slug:slug>/entries/", views.entries, name="entries"),
+    path("dashboard/s/<slug:slug>/entries/<int:pk>/", views.entry, name="entry"),
 ]

@@ -488,6 +488,7 @@ def test_the_owner_corrects_or_removes_an_imported_entry_and_both_are_audited(cl
 
     no_reason = client.post(page, {"action": "remove", "reason": ""})
     assert "reason" in no_reason.context["remove"].errors
+    assert client.get(url(statement, "entries/") + "?q=%00choir").status_code == 200
     removed = client.post(page, {"action": "remove", "reason": "signed by mistake"})
     assert removed.status_code == 302
     choir.refresh_from_db()

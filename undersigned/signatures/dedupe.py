@@ -52,17 +52,20 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ـ", "")
 
 
-def words(name: str) -> list[str]:
+# Comparing a list with itself looks at each name many times: the keys below are cached.
+@lru_cache(maxsize=8192)
+def words(name: str) -> tuple[str, ...]:
     folded = _fold(name.replace("&", " and ").replace("’", "'"))
     # "Teachers' Union" and "Teachers Union" are one: drop a possessive 's.
     folded = re.sub(r"'s\b", "", folded)
-    return [w for w in _NON_WORD.sub(" ", folded.replace("_", " ")).split() if w]
+    return tuple(w for w in _NON_WORD.sub(" ", folded.replace("_", " ")).split() if w)
 
 
 def _arabic_article(word: str) -> str:
     return word[2:] if word.startswith("ال") and len(word) > 3 else word
 
 
+@lru_cache(maxsize=8192)
 def exact_key(name: str) -> str:
     parts = words(name)
     if len(parts) > 1 and parts[0] in ARTICLES:
@@ -70,7 +73,7 @@ def exact_key(name: str) -> str:
     return " ".join(parts)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def loose_words(name: str) -> tuple[str, ...]:
     kept = []
     for word in words(name):
@@ -85,6 +88,7 @@ def loose_key(name: str) -> str:
     return " ".join(loose_words(name))
 
 
+@lru_cache(maxsize=8192)
 def initials(name: str) -> str:
     """Initials of the words that carry meaning: "Teachers Union of X" gives "tux"."""
     return "".join(

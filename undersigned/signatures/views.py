@@ -340,12 +340,19 @@ def public_list_context(statement: Statement, tally: ListTally | None = None) ->
     }
 
 
+SEARCH_MAX_CHARS = 100
+
+
+def _search(request: HttpRequest) -> str:
+    """The searched text: one line of printable characters (no NUL, which PostgreSQL refuses),
+    at most SEARCH_MAX_CHARS."""
+    text = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch == " ")
+    return " ".join(text.split())[:SEARCH_MAX_CHARS]
+
+
 def _start(request: HttpRequest) -> int:
     raw = request.GET.get("from", "1")
     return int(raw) if raw.isdigit() and len(raw) < 10 else 1
-
-
-SEARCH_MAX_CHARS = 100
 
 
 @public_cache
@@ -359,7 +366,7 @@ def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
     order = request.GET.get("order", "") if organizations else ""
     if order not in ORDERS:
         order = ""
-    search = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS] if organizations else ""
+    search = _search(request) if organizations else ""
     after = request.GET.get("after", "")
     after_id = int(after) if after.isdigit() and len(after) < 19 else None
 
@@ -400,7 +407,7 @@ def entries(request: HttpRequest, slug: str) -> HttpResponse:
     statement = owned_statement_get(user=request.user, slug=slug)
     kinds = request.GET.get("kinds", "organizations")
     kinds = kinds if kinds in LIST_KINDS else "organizations"
-    search = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    search = _search(request)
     size = settings.LIST_PAGE_SIZE
     found = owner_entries(
         statement=statement,

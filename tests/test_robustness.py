@@ -34,6 +34,34 @@ def test_arbitrary_form_input_never_gives_a_server_error(kind, values):
     assert response.status_code in (200, 302)
 
 
+OWNER_FIELDS = [
+    "entry-TOTAL_FORMS", "entry-INITIAL_FORMS", "entry-0-include", "entry-0-name",
+    "entry-0-acronym", "entry-0-kind", "entry-0-country", "entry-0-source_number",
+    "entry-0-notes", "source_name", "encoding", "text", "country", "signatures", "reason",
+    "decision", "action", "name", "affiliation",
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    page=st.sampled_from(["import/", "import/confirm/", "review/", "entries/1/"]),
+    values=st.dictionaries(st.sampled_from(OWNER_FIELDS), st.text(max_size=300), max_size=8),
+)
+def test_arbitrary_input_to_the_owners_forms_never_gives_a_server_error(page, values):
+    statement = Statement.objects.filter(slug="robust").first() or make_statement(slug="robust")
+    owner = make_superuser() if not statement.owners.exists() else statement.owners.get()
+    statement.owners.add(owner)
+    client = Client()
+    client.force_login(owner)
+    response = client.post(f"/en/dashboard/s/{statement.slug}/{page}", values)
+    assert response.status_code in (200, 302, 404)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
@@ -46,6 +74,10 @@ def test_arbitrary_form_input_never_gives_a_server_error(kind, values):
         "/en/s/robust/individuals/?from=1e9",
         "/xx/s/robust/",
         "/en/s/robust/sign/person/",
+        "/en/s/robust/organizations/?order=az&after=%ff",
+        "/en/s/robust/organizations/?order=country&after=99999999999999999999",
+        "/en/s/robust/organizations/?order=%00&q=%00%ff%fe",
+        "/en/s/robust/organizations/?q=" + "%E2%80%AE" * 300,
     ],
 )
 def test_odd_addresses_are_answered_without_a_server_error(client, url):

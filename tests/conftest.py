@@ -33,7 +33,10 @@ ThreadedWSGIServer.process_request_thread = _bounded
 def _empty_page_cache():
     from django.core.cache import cache
 
+    from undersigned.core.recent import forget
+
     cache.clear()
+    forget()
 
 
 @pytest.fixture

@@ -83,3 +83,29 @@ def test_the_services_themselves_refuse_while_paused():
     with pytest.raises(SigningPaused):
         signature_confirm(token=confirm_token(pending))
     assert Signature.objects.count() == 1
+
+
+def test_a_pause_made_by_another_process_applies_within_the_state_cache_time(
+    client, settings, monkeypatch
+):
+    """Each process keeps the pause switch and the statement's version for STATE_CACHE_MS
+    (core/recent.py): a change made elsewhere (here: written straight to the database, as
+    another process would) applies once that time has passed; one made here, at once."""
+    import undersigned.core.recent as recent
+
+    settings.STATE_CACHE_MS = 1000
+    clock = [1000.0]
+    monkeypatch.setattr(recent.time, "monotonic", lambda: clock[0])
+    statement = make_statement()
+    assert PAUSED not in client.get(sign_url(statement)).content.decode()
+
+    Switch.objects.update_or_create(name=Switch.SIGNING_PAUSED, defaults={"is_on": True})
+    assert PAUSED not in client.get(sign_url(statement)).content.decode()  # kept for now
+    clock[0] += 1.01
+    assert PAUSED in client.get(sign_url(statement)).content.decode()
+
+    switch_set(name=Switch.SIGNING_PAUSED, on=False, user=None, reason="calm again")
+    assert PAUSED not in client.get(sign_url(statement)).content.decode()  # at once
+    Switch.objects.filter(name=Switch.SIGNING_PAUSED).update(is_on=True)
+    settings.STATE_CACHE_MS = 0  # off: every request asks the database
+    assert PAUSED in client.get(sign_url(statement)).content.decode()

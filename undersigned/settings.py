@@ -205,6 +205,9 @@ IMPORT_MAX_BYTES = env_int("UNDERSIGNED_IMPORT_MAX_BYTES", 1024 * 1024, minimum=
 IMPORT_MAX_ENTRIES = env_int("UNDERSIGNED_IMPORT_MAX_ENTRIES", 1000, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10 * IMPORT_MAX_ENTRIES + 100
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
+# How long each process keeps the answers every request asks for (a statement's current
+# version, the pause switch), in milliseconds; 0: ask the database every time.
+STATE_CACHE_MS = env_int("UNDERSIGNED_STATE_CACHE_MS", 1000)
 # Seconds a reverse proxy may serve a public page from its cache.
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)
 

@@ -25,6 +25,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
+from undersigned.core.recent import forget_on_commit
 from undersigned.moderation.models import SpentChallenge, SurgeWatch
 from undersigned.statements.models import Statement
 
@@ -127,6 +128,7 @@ def _set_surge(statement: Statement, since: datetime | None, rate: int) -> None:
     statement.pow_surge_since = since
     # `updated` moves, so cached pages and loaded statements of the old state are not used.
     statement.save(update_fields=["pow_surge_since", "updated"])
+    forget_on_commit()
     log_action(
         statement,
         f"statements.statement.proof_of_work_{'on' if since else 'off'}",

@@ -119,10 +119,13 @@ def signature_create(
         raise SigningPaused()
     email_normalized = normalize_email(details.email)
     email_domain = email_normalized.rpartition("@")[2]
-    found = [
-        *flags,
-        *abuse.sender_flags(email_normalized=email_normalized, email_domain=email_domain, ip=ip),
-    ]
+    sender, over = abuse.sender_signs(
+        email_normalized=email_normalized,
+        email_domain=email_domain,
+        network_hash=network_hash(ip),
+        ip=ip,
+    )
+    found = [*flags, *sender]
     matches = []
     if details.kind == Signature.Kind.ORGANIZATION:
         matches = trust.organization_matches(
@@ -160,7 +163,6 @@ def signature_create(
         token_expires=_expiry(),
     )
     try:
-        over = abuse.network_over_limit(signature.network_hash, exact=False)
         with transaction.atomic():
             if over or abuse.network_over_limit(signature.network_hash, exact=True):
                 found.append(abuse.OVER_NETWORK_LIMIT)

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from undersigned.core.audit import log_action
+from undersigned.core.recent import forget_on_commit
 from undersigned.statements.models import Statement, StatementText
 from undersigned.statements.services import (
     statement_set_paused,
@@ -107,6 +108,7 @@ class StatementAdmin(admin.ModelAdmin):
             statement_set_state(statement=obj, state=new_state, user=request.user)
         else:
             super().save_model(request, obj, form, change)
+        forget_on_commit()  # this process sees the change at once, others within a second
         if not change:
             log_action(obj, "statements.statement.created", user=request.user)
         if not change and not request.user.is_superuser:

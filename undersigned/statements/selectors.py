@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
+from undersigned.core.recent import recent
 from undersigned.statements.models import Statement, StatementText
 
 # Statements with their texts, as loaded, by (id, updated): a new `updated` is a new entry, so an
@@ -23,12 +24,17 @@ def _iso(value) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
-def _current(sql: str, params: list) -> Statement | None:
-    """The statement the version query finds, loaded only when this process has not seen that
-    version yet. Every signature runs this; plain SQL costs a tenth of the ORM query here."""
+def _version(sql: str, params: list) -> tuple | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
+        return cursor.fetchone()
+
+
+def _current(sql: str, params: list) -> Statement | None:
+    """The statement the version query finds, loaded only when this process has not seen that
+    version yet. Every signature runs this; plain SQL costs a tenth of the ORM query here, and
+    the answer is kept for a moment (core/recent.py)."""
+    row = recent(("statement", sql, *params), lambda: _version(sql, params))
     if row is None:
         return None
     key = (row[0], _iso(row[1]))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
+from undersigned.core.recent import forget_on_commit
 from undersigned.core.sanitize import markdown_to_safe_html
 from undersigned.statements.models import Statement, StatementText, TextRevision
 
@@ -34,6 +35,7 @@ def statement_text_save(
     )
     # Public pages and caches key on the statement's `updated`: a text change is a change.
     Statement.objects.filter(pk=text.statement_id).update(updated=timezone.now())
+    forget_on_commit()
     if old_version != text.version:
         log_action(
             text.statement,
@@ -56,6 +58,7 @@ def statement_set_state(
     statement.state = state
     statement.closed_at = timezone.now() if state == Statement.State.CLOSED else None
     statement.save(update_fields=["state", "closed_at", "updated"])
+    forget_on_commit()
     log_action(
         statement,
         f"statements.statement.{state}",
@@ -78,6 +81,7 @@ def statement_create(
     statement = Statement(slug=slug, **fields)
     statement.full_clean()
     statement.save()
+    forget_on_commit()
     for language, (title, body) in texts.items():
         statement_text_save(
             text=StatementText(statement=statement, language=language, title=title, body=body),
@@ -98,6 +102,7 @@ def statement_set_paused(
         return statement
     statement.signing_paused = paused
     statement.save(update_fields=["signing_paused", "updated"])
+    forget_on_commit()
     log_action(
         statement,
         f"statements.statement.{'paused' if paused else 'resumed'}",

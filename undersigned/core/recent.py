@@ -1,5 +1,6 @@
 """Answers that every request asks the database for (which version of this statement is
-current? is signing paused?), kept in this process for `UNDERSIGNED_STATE_CACHE_MS`.
+current? is signing paused? its counts?), kept in this process for
+`UNDERSIGNED_STATE_CACHE_MS`.
 
 Under a surge these small reads were half of the database's statements per signature. A change
 made through a service clears this process's copy at once; other processes see it within the

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from undersigned.core.recent import recent
 from undersigned.signatures.dedupe import exact_key
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.statements.models import Statement
@@ -18,8 +19,13 @@ PUBLIC_FIELDS = (
 
 
 def tally_for(statement: Statement) -> ListTally:
-    """The statement's counts; zeros before the first refresh. Never written here."""
-    return ListTally.objects.filter(statement=statement).first() or ListTally(statement=statement)
+    """The statement's counts; zeros before the first refresh. Never written here. Kept for a
+    moment per process (core/recent.py), so a page view asks the database nothing."""
+    return recent(
+        ("tally", statement.pk),
+        lambda: ListTally.objects.filter(statement=statement).first()
+        or ListTally(statement=statement),
+    )
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from undersigned.core.audit import log_action
 from undersigned.core.db import insert_one
+from undersigned.core.recent import forget_on_commit
 from undersigned.core.models import Switch
 from undersigned.core.net import ip_hash, network_hash
 from undersigned.core.switches import switch_is_on
@@ -419,6 +420,7 @@ def statement_list_refresh(*, statement_id: int) -> ListTally:
         tally.individuals_unnamed = counts.get((ind, False), 0)
         tally.refreshed = timezone.now()
         tally.save()
+        forget_on_commit()
     return tally
 
 

@@ -23,8 +23,9 @@ def tally_for(statement: Statement) -> ListTally:
     moment per process (core/recent.py), so a page view asks the database nothing."""
     return recent(
         ("tally", statement.pk),
-        lambda: ListTally.objects.filter(statement=statement).first()
-        or ListTally(statement=statement),
+        lambda: (
+            ListTally.objects.filter(statement=statement).first() or ListTally(statement=statement)
+        ),
     )
 
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from undersigned.core.audit import log_action
 from undersigned.core.db import insert_one
-from undersigned.core.recent import forget_on_commit
 from undersigned.core.models import Switch
 from undersigned.core.net import ip_hash, network_hash
+from undersigned.core.recent import forget_on_commit
 from undersigned.core.switches import switch_is_on
 from undersigned.jobs.services import job_enqueue
 from undersigned.moderation import abuse, trust
@@ -120,11 +120,9 @@ def signature_create(
         raise SigningPaused()
     email_normalized = normalize_email(details.email)
     email_domain = email_normalized.rpartition("@")[2]
+    network = network_hash(ip)
     sender, over = abuse.sender_signs(
-        email_normalized=email_normalized,
-        email_domain=email_domain,
-        network_hash=network_hash(ip),
-        ip=ip,
+        email_normalized=email_normalized, email_domain=email_domain, network_hash=network, ip=ip
     )
     found = [*flags, *sender]
     matches = []
@@ -156,7 +154,7 @@ def signature_create(
         contact_name=details.contact_name,
         contact_role=details.contact_role,
         ip_hash=ip_hash(ip),
-        network_hash=network_hash(ip),
+        network_hash=network,
         language=language,
         text_language=text.language,
         text_version=text.version,

@@ -366,6 +366,28 @@ def test_the_owner_merges_a_suggested_pair_or_keeps_both(client):
     assert listed_page.count("<li value=") == 1
 
 
+def test_a_pair_whose_entry_left_the_list_cannot_be_merged(client):
+    statement = make_statement()
+    listed = sign_and_confirm(
+        statement, organization(name="Teachers Union of Xanadu", acronym="TUX")
+    )
+    near = sign_and_confirm(
+        statement, organization(name="Teachers Union Association of Xanadu", acronym="")
+    )
+    suggestion = DuplicateSuggestion.objects.get(signature=near)
+    Signature.objects.filter(pk=near.pk).update(status=Signature.Status.WITHDRAWN)
+    client.force_login(owner_of(statement))
+    assert (
+        f'id="pair-{suggestion.pk}"' not in client.get(url(statement, "review/")).content.decode()
+    )
+    response = client.post(
+        url(statement, f"review/duplicates/{suggestion.pk}/"), {"decision": "keep_second"}
+    )
+    assert response.status_code == 302
+    near.refresh_from_db(), listed.refresh_from_db()
+    assert near.status == Signature.Status.WITHDRAWN and near.merged_into is None
+
+
 # --- The public organization list -----------------------------------------------------------
 
 

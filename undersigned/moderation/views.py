@@ -16,7 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from undersigned.core.http import no_store
 from undersigned.moderation.forms import DuplicateDecisionForm, ReviewForm
 from undersigned.moderation.models import DuplicateSuggestion
-from undersigned.moderation.selectors import open_suggestions, queue_flags, review_queue
+from undersigned.moderation.selectors import (
+    DECIDABLE,
+    open_suggestions,
+    queue_flags,
+    review_queue,
+)
 from undersigned.moderation.services import duplicate_distinct, duplicate_merge
 from undersigned.signatures.services import signatures_approve, signatures_reject
 from undersigned.statements.selectors import owned_statement_get
@@ -106,6 +111,10 @@ def duplicate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("moderation:queue", slug=slug)
     if suggestion.decision != DuplicateSuggestion.Decision.OPEN:
         messages.warning(request, _("This pair was decided already."))
+        return redirect("moderation:queue", slug=slug)
+    if not {suggestion.signature.status, suggestion.other.status} <= set(DECIDABLE):
+        # One of the two was withdrawn, removed or merged meanwhile: nothing left to decide.
+        messages.warning(request, _("One of these entries is no longer on the list."))
         return redirect("moderation:queue", slug=slug)
     decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     if decision == "distinct":

@@ -17,7 +17,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.factories import make_statement
+from tests.factories import make_statement, preview_data
 from undersigned.signatures.models import Signature
 
 WORDS = [
@@ -51,22 +51,6 @@ def messy_list(size: int, seed: int = 1) -> str:
     return "\n".join(lines)
 
 
-def _form_data(response) -> dict:
-    formset, meta = response.context["formset"], response.context["meta"]
-    management = formset.management_form
-    data = {management.add_prefix(k): v for k, v in management.initial.items()}
-    for form in formset:
-        for name in form.fields:
-            value = form.initial.get(name)
-            if name == "include":
-                if value:
-                    data[form.add_prefix(name)] = "on"
-            elif value is not None:
-                data[form.add_prefix(name)] = value
-    data.update({name: value or "" for name, value in meta.initial.items()})
-    return data
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [100, 1000])
 def test_import_timing(client, size):
@@ -79,7 +63,7 @@ def test_import_timing(client, size):
     preview = client.post(base, {"text": messy_list(size)})
     preview_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    done = client.post(base + "confirm/", _form_data(preview))
+    done = client.post(base + "confirm/", preview_data(preview))
     import_ms = (time.perf_counter() - started) * 1000
     assert done.status_code == 302
     print(

@@ -85,3 +85,21 @@ def make_superuser(username: str = "owner", password: str = "a-long-test-passwor
     return get_user_model().objects.create_superuser(
         username=username, email=f"{username}@example.org", password=password
     )
+
+
+def preview_data(response) -> dict:
+    """What the preview form sends back when the owner changes nothing."""
+    formset, meta = response.context["formset"], response.context["meta"]
+    data = {
+        formset.management_form.add_prefix(k): v for k, v in formset.management_form.initial.items()
+    }
+    for form in formset:
+        for name in form.fields:
+            value = form.initial.get(name)
+            if name == "include":
+                if value:
+                    data[form.add_prefix(name)] = "on"
+            elif value is not None:
+                data[form.add_prefix(name)] = value
+    data.update({name: value or "" for name, value in meta.initial.items()})
+    return data

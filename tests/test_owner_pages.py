@@ -12,7 +12,13 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from openpyxl import Workbook
 
-from tests.factories import make_statement, make_superuser, organization, sign_and_confirm
+from tests.factories import (
+    make_statement,
+    make_superuser,
+    organization,
+    preview_data,
+    sign_and_confirm,
+)
 from undersigned.core.audit import entries_for
 from undersigned.imports.models import ImportBatch
 from undersigned.jobs.services import jobs_run_pending
@@ -45,24 +51,6 @@ def logged_in(client, user):
 
 def url(statement: Statement, page: str, language: str = "en") -> str:
     return f"/{language}/dashboard/s/{statement.slug}/{page}"
-
-
-def preview_data(response) -> dict:
-    """What the preview form sends back when the owner changes nothing."""
-    formset, meta = response.context["formset"], response.context["meta"]
-    data = {
-        formset.management_form.add_prefix(k): v for k, v in formset.management_form.initial.items()
-    }
-    for form in formset:
-        for name in form.fields:
-            value = form.initial.get(name)
-            if name == "include":
-                if value:
-                    data[form.add_prefix(name)] = "on"
-            elif value is not None:
-                data[form.add_prefix(name)] = value
-    data.update({name: value or "" for name, value in meta.initial.items()})
-    return data
 
 
 def row_notes(response) -> list[str]:

@@ -77,14 +77,17 @@ def _looks_binary(text: str) -> bool:
     return controls > 0
 
 
+def too_big_message() -> str:
+    return _("The list is larger than %(size)d kB. Split it and import it in parts.") % {
+        "size": settings.IMPORT_MAX_BYTES // 1024
+    }
+
+
 def read_list(data: bytes, filename: str = "") -> Parsed:
     if not data or not data.strip():
         raise UnreadableList(_("The file is empty."))
     if len(data) > settings.IMPORT_MAX_BYTES:
-        raise UnreadableList(
-            _("The file is larger than %(size)d kB. Split the list and import it in parts.")
-            % {"size": settings.IMPORT_MAX_BYTES // 1024}
-        )
+        raise UnreadableList(too_big_message())
     name = filename.lower()
     if name.endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
         parsed = _from_rows(_xlsx_rows(data))

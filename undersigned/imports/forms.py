@@ -13,16 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from undersigned.core.countries import country_code
-from undersigned.imports.files import UnreadableList, check_parsed, read_list
+from undersigned.imports.files import (
+    UnreadableList,
+    check_parsed,
+    read_list,
+    too_big_message,
+)
 from undersigned.imports.parser import INDIVIDUAL, ORGANIZATION, Entry, Parsed, parse_text
 from undersigned.signatures.dedupe import exact_key
 from undersigned.signatures.forms import NameField
-
-
-def _too_big() -> str:
-    return _("The list is larger than %(size)d kB. Split it and import it in parts.") % {
-        "size": settings.IMPORT_MAX_BYTES // 1024
-    }
 
 
 class ListSourceForm(forms.Form):
@@ -48,7 +47,7 @@ class ListSourceForm(forms.Form):
     def clean_text(self) -> str:
         text = self.cleaned_data["text"]
         if len(text.encode()) > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_too_big(), code="too_big")
+            raise forms.ValidationError(too_big_message(), code="too_big")
         return text
 
     def clean_country(self) -> str:
@@ -65,7 +64,7 @@ class ListSourceForm(forms.Form):
         try:
             if upload is not None:
                 if upload.size > settings.IMPORT_MAX_BYTES:
-                    raise UnreadableList(_too_big())
+                    raise UnreadableList(too_big_message())
                 data["parsed"] = read_list(upload.read(), upload.name)
                 data["source_name"] = upload.name
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -28,10 +30,7 @@ def preview_rows(statement: Statement, parsed: Parsed, default_country: str = ""
     """The initial data of the preview's rows. A row is unticked when it is, name and country
     alike, an organization already on the statement's list or earlier in this list: importing
     it would be refused (the owner can tick it again after correcting it)."""
-    entries = parsed.entries
-    for entry in entries:
-        if not entry.country and default_country:
-            entry.country = default_country
+    entries = [replace(e, country=e.country or default_country or None) for e in parsed.entries]
     found = existing_matches(statement, entries)
     positions = dict(
         Signature.objects.filter(

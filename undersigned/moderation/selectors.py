@@ -84,14 +84,20 @@ class Suggestion:
 DECIDABLE = (Signature.Status.PUBLISHED, Signature.Status.IN_REVIEW, Signature.Status.PENDING)
 
 
+def _open_pairs():
+    """Suggestions still to decide, both of whose entries are still on (or waiting for) the
+    list."""
+    return DuplicateSuggestion.objects.filter(
+        decision=DuplicateSuggestion.Decision.OPEN,
+        signature__status__in=DECIDABLE,
+        other__status__in=DECIDABLE,
+    )
+
+
 def open_suggestions(statement: Statement, *, limit: int = 100) -> list[Suggestion]:
     suggestions = (
-        DuplicateSuggestion.objects.filter(
-            statement=statement,
-            decision=DuplicateSuggestion.Decision.OPEN,
-            signature__status__in=DECIDABLE,
-            other__status__in=DECIDABLE,
-        )
+        _open_pairs()
+        .filter(statement=statement)
         .select_related("signature", "other")
         .order_by("-score", "pk")[:limit]
     )
@@ -107,12 +113,8 @@ def waiting_counts(statement_ids: list[int]) -> dict[int, tuple[int, int]]:
         .order_by()
     )
     suggestions = dict(
-        DuplicateSuggestion.objects.filter(
-            statement_id__in=statement_ids,
-            decision=DuplicateSuggestion.Decision.OPEN,
-            signature__status__in=DECIDABLE,
-            other__status__in=DECIDABLE,
-        )
+        _open_pairs()
+        .filter(statement_id__in=statement_ids)
         .values_list("statement_id")
         .annotate(n=Count("id"))
         .order_by()

@@ -18,6 +18,8 @@ from undersigned.moderation.forms import DuplicateDecisionForm, ReviewForm
 from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.selectors import (
     DECIDABLE,
+    FLAG_LABELS,
+    UNFLAGGED,
     open_suggestions,
     queue_flags,
     review_queue,
@@ -42,9 +44,8 @@ def _queue_url(slug: str, flag: str) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     statement = owned_statement_get(user=request.user, slug=slug)
-    flags = queue_flags(statement)
     flag = request.GET.get("flag", "")
-    if flag not in {code for code, _label, _n in flags}:
+    if flag not in FLAG_LABELS and flag != UNFLAGGED:
         flag = ""
     form = ReviewForm(request.POST or None, statement=statement)
     if request.method == "POST" and form.is_valid():
@@ -83,7 +84,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "statement": statement,
             "form": form,
-            "flags": flags,
+            "flags": queue_flags(statement),
             "flag": flag,
             "waiting": waiting,
             "ticked": ticked,

@@ -34,9 +34,11 @@ def _empty_page_cache():
     from django.core.cache import cache
 
     from undersigned.core.recent import forget
+    from undersigned.moderation.abuse import forget_limits
 
     cache.clear()
     forget()
+    forget_limits()
 
 
 @pytest.fixture

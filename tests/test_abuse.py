@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import confirm_token, make_statement
 from tests.test_races import Signer
@@ -110,6 +114,35 @@ def test_mailboxes_and_domains_over_their_limits_are_flagged(settings):
         post(statements[0], remote=f"198.18.{n}.1", email=f"p{n}@crowd.example")
     assert flags_of("p3@crowd.example") == ["rate_domain"]
     assert flags_of("p2@crowd.example") == []
+
+
+@pytest.mark.django_db
+def test_free_mail_domains_have_no_domain_limit(settings):
+    # A surge brings thousands of unrelated people from each big provider every hour.
+    settings.LIMIT_PER_DOMAIN = 2
+    statement = make_statement()
+    for n in range(4):
+        post(statement, remote=f"198.18.{n}.1", email=f"f{n}@gmail.com")
+    assert flags_of("f3@gmail.com") == []
+
+
+@pytest.mark.django_db
+def test_a_network_at_its_limit_is_settled_without_reading_its_rows_until_the_hour_passed(
+    settings, monkeypatch
+):
+    settings.LIMIT_PER_NETWORK = 2
+    statement = make_statement()
+    for n in range(3):
+        post(statement, remote=f"203.0.113.{n + 1}", email=f"h{n}@example.org")
+    with CaptureQueriesContext(connection) as queries:
+        post(statement, remote="203.0.113.50", email="flood@example.org")
+    assert flags_of("h2@example.org") == flags_of("flood@example.org") == ["rate_network"]
+    assert not [q for q in queries.captured_queries if "network_hash =" in q["sql"]]
+    # An hour after the second one, the network is below its limit again.
+    later = timezone.now() + timedelta(minutes=61)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    post(statement, remote="203.0.113.9", email="after@example.org")
+    assert flags_of("after@example.org") == []
 
 
 @pytest.mark.django_db

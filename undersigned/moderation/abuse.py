@@ -4,13 +4,15 @@ the caller stores the submission with its flags and shows the same page as alway
 from __future__ import annotations
 
 import ipaddress
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from undersigned.moderation.models import BlockRule
+from undersigned.moderation.trust import FREE_MAIL_DOMAINS
 
 HONEYPOT = "honeypot"
 TOO_FAST = "too_fast"
@@ -23,21 +25,55 @@ NO_PROOF_OF_WORK = "no_pow"  # missing, wrong, expired, or a challenge used befo
 
 
 _COLUMNS = {"network_hash", "email_normalized", "email_domain"}
+_WINDOW = timedelta(hours=1)
+
+# Senders found at their hourly limit, with the moment they fall below it at the earliest:
+# {(column, value): until}. A count in the window can only fall as its oldest rows leave it, so
+# a flood from one network or domain is settled here without reading its rows again (each look
+# reads up to `limit` index entries). Per process; a process that has not seen the flood yet
+# looks once itself. Rows deleted within the hour keep a sender flagged until `until`, which
+# holds its signatures for review, never refuses them.
+_at_limit: dict[tuple[str, str], datetime] = {}
+_MAX_KEPT = 10_000
 
 
-def _recent(column: str, value: str) -> int:
-    """Submissions in the last hour with this column value, counted up to the largest limit.
-    Plain SQL on an index of (column, created): this runs on every signature."""
+def forget_limits() -> None:
+    """Forget every sender found at its limit (tests; a moderator who cleared a flood)."""
+    _at_limit.clear()
+
+
+def _known_at_limit(column: str, value: str, now: datetime) -> bool:
+    until = _at_limit.get((column, value))
+    return until is not None and now < until
+
+
+def _remember(column: str, value: str, limit_reached_at: datetime | None) -> bool:
+    """Note the sender as at its limit when the `limit`-th most recent of its rows in the
+    window exists (created at `limit_reached_at`); whether it does."""
+    if limit_reached_at is None:
+        return False
+    if len(_at_limit) >= _MAX_KEPT:
+        _at_limit.clear()
+    _at_limit[(column, value)] = limit_reached_at + _WINDOW
+    return True
+
+
+def _limit_th_sql(column: str) -> str:
+    """When the `limit`-th most recent row of this sender in the window was created (NULL if it
+    has fewer): a backward walk of the (column, created) index that stops at the limit."""
     assert column in _COLUMNS
-    since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(hours=1))
-    cap = max(settings.LIMIT_PER_NETWORK, settings.LIMIT_PER_EMAIL, settings.LIMIT_PER_DOMAIN)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM signatures_signature "  # noqa: S608
-            f"WHERE {column} = %s AND created >= %s LIMIT %s) AS recent",
-            [value, since, cap + 1],
-        )
-        return cursor.fetchone()[0]
+    return (
+        f"(SELECT created FROM signatures_signature WHERE {column} = %s AND created >= %s "  # noqa: S608
+        "ORDER BY created DESC LIMIT 1 OFFSET %s)"
+    )
+
+
+def _created(value) -> datetime | None:
+    """A timestamp as a raw cursor returns it (SQLite: naive, or text, in UTC)."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(value)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
 
 
 def _network_blocked(ip: str) -> bool:
@@ -73,18 +109,22 @@ def form_flags(*, honeypot: str, elapsed: float | None) -> list[str]:
 
 # Everything the signing path asks before its transaction, in one statement: each table read
 # was a round trip of its own, and under a surge those were most of the database's work.
-_SIGNS_SQL = """
-SELECT
-  (SELECT COUNT(*) FROM (SELECT 1 FROM signatures_signature
-    WHERE email_normalized = %s AND created >= %s LIMIT %s) AS by_email),
-  (SELECT COUNT(*) FROM (SELECT 1 FROM signatures_signature
-    WHERE email_domain = %s AND created >= %s LIMIT %s) AS by_domain),
-  (SELECT COUNT(*) FROM (SELECT 1 FROM signatures_signature
-    WHERE network_hash = %s AND created >= %s LIMIT %s) AS by_network),
-  (SELECT COUNT(*) FROM moderation_blockrule
-    WHERE (kind = 'email' AND value = %s) OR (kind = 'domain' AND value = %s)),
-  (SELECT COUNT(*) FROM moderation_blockrule WHERE kind = 'network')
-"""
+_RULES_SQL = (
+    "(SELECT COUNT(*) FROM moderation_blockrule"
+    " WHERE (kind = 'email' AND value = %s) OR (kind = 'domain' AND value = %s)),"
+    " (SELECT COUNT(*) FROM moderation_blockrule WHERE kind = 'network')"
+)
+
+
+def _limits(email_normalized: str, email_domain: str, network_hash: str) -> list:
+    """(column, value, limit) of each hourly limit that applies to this sender. A free-mail
+    domain has none: a surge brings thousands of unrelated people from each of them."""
+    limits = [("email_normalized", email_normalized, settings.LIMIT_PER_EMAIL)]
+    if email_domain and email_domain not in FREE_MAIL_DOMAINS:
+        limits.append(("email_domain", email_domain, settings.LIMIT_PER_DOMAIN))
+    if network_hash:
+        limits.append(("network_hash", network_hash, settings.LIMIT_PER_NETWORK))
+    return limits
 
 
 def sender_signs(
@@ -92,41 +132,58 @@ def sender_signs(
 ) -> tuple[list[str], bool]:
     """Signs in who sends: blocklists and the per-mailbox and per-domain limits, as flags; and
     whether the network had reached its limit already (see `network_over_limit`)."""
-    since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(hours=1))
-    cap = max(settings.LIMIT_PER_NETWORK, settings.LIMIT_PER_EMAIL, settings.LIMIT_PER_DOMAIN)
+    now = timezone.now()
+    since = connection.ops.adapt_datetimefield_value(now - _WINDOW)
+    over = set()
+    parts, params, asked = [], [], []
+    for column, value, limit in _limits(email_normalized, email_domain, network_hash):
+        if _known_at_limit(column, value, now):
+            over.add(column)
+            continue
+        parts.append(_limit_th_sql(column))
+        params += [value, since, limit - 1]
+        asked.append((column, value))
     with connection.cursor() as cursor:
         cursor.execute(
-            _SIGNS_SQL,
-            [
-                *(email_normalized, since, cap + 1),
-                *(email_domain, since, cap + 1),
-                *(network_hash, since, cap + 1),
-                email_normalized,
-                email_domain,
-            ],
+            f"SELECT {', '.join([*parts, _RULES_SQL])}",  # noqa: S608 (no value in the text)
+            [*params, email_normalized, email_domain],
         )
-        by_email, by_domain, by_network, rules, network_rules = cursor.fetchone()
+        *reached, rules, network_rules = cursor.fetchone()
+    for (column, value), at in zip(asked, reached, strict=True):
+        if _remember(column, value, _created(at)):
+            over.add(column)
     flags = []
     if rules or (network_rules and _network_blocked(ip)):
         flags.append(BLOCKED)
-    if by_email >= settings.LIMIT_PER_EMAIL:
+    if "email_normalized" in over:
         flags.append(OVER_EMAIL_LIMIT)
-    if email_domain and by_domain >= settings.LIMIT_PER_DOMAIN:
+    if "email_domain" in over:
         flags.append(OVER_DOMAIN_LIMIT)
-    return flags, bool(network_hash) and by_network >= settings.LIMIT_PER_NETWORK
+    return flags, "network_hash" in over
 
 
 def network_over_limit(network_hash: str, *, exact: bool) -> bool:
     """Whether the network has reached its hourly limit.
 
     A first look (in `sender_signs`, outside any transaction) settles every request of a
-    network already over its limit: counts in the window only grow. Only below the limit does
-    the signing transaction look again with `exact=True`, which first serializes the
+    network already at its limit: counts in the window only fall as time passes. Only below the
+    limit does the signing transaction look again with `exact=True`, which first serializes the
     submissions of that one network (an advisory lock on PostgreSQL; SQLite's write lock is
     held already), so a hundred simultaneous ones cannot all count the same nine before them."""
     if not network_hash:
         return False
-    if exact and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    now = timezone.now()
+    if _known_at_limit("network_hash", network_hash, now):
+        return True
+    with connection.cursor() as cursor:
+        if exact and connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [network_hash])
-    return _recent("network_hash", network_hash) >= settings.LIMIT_PER_NETWORK
+        cursor.execute(
+            f"SELECT {_limit_th_sql('network_hash')}",  # noqa: S608
+            [
+                network_hash,
+                connection.ops.adapt_datetimefield_value(now - _WINDOW),
+                settings.LIMIT_PER_NETWORK - 1,
+            ],
+        )
+        return _remember("network_hash", network_hash, _created(cursor.fetchone()[0]))

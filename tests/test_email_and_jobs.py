@@ -15,6 +15,8 @@ from undersigned.jobs.models import Job
 from undersigned.jobs.registry import register
 from undersigned.jobs.services import job_enqueue, jobs_claim, jobs_run, jobs_run_pending
 from undersigned.signatures.models import Signature
+from undersigned.signatures.tokens import make_token
+from undersigned.statements.selectors import statement_text_for
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +139,29 @@ def test_many_emails_are_written_in_one_batch(mail_dir):
     assert jobs_run_pending() == 30
     assert len(read_mail(mail_dir)) == 30
     assert Job.objects.filter(status=Job.Status.DONE).count() == 30
+
+
+def test_each_email_of_a_batch_has_its_own_name_links_and_language(mail_dir):
+    # The templates are rendered once per statement, language and kind of email in a batch;
+    # every signer still gets their own name and working links, in their own language.
+    first, second = make_statement(), make_statement()
+    signed = [
+        sign(first, individual(email="a@example.org", name="Ana"), language="fr"),
+        sign(first, individual(email="b@example.org", name="\x00name-slot\x00 Ben")),
+        sign(second, individual(email="c@example.org", name="Chen"), language="fr"),
+        sign(first, individual(email="d@example.org", name="Dana")),
+    ]
+    assert jobs_run_pending() == 4
+    by_address = {m["To"]: m for m in read_mail(mail_dir)}
+    for signature in signed:
+        signature.refresh_from_db()
+        message = by_address[signature.email]
+        body = message.get_content()
+        language = signature.language
+        assert body.startswith(("Bonjour " if language == "fr" else "Hello ") + signature.name)
+        token = make_token(
+            purpose="confirm", signature_id=signature.pk, nonce=signature.token_nonce
+        )
+        assert f"/{language}/confirm/{token}/" in body
+        choice = statement_text_for(signature.statement, language)
+        assert choice.text.title in message["Subject"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -30,46 +31,80 @@ def _absolute(path: str) -> str:
     return settings.BASE_URL + path
 
 
-def _signer_link(view: str, purpose: str, signature: Signature) -> str:
-    token = make_token(purpose=purpose, signature_id=signature.pk, nonce=signature.token_nonce)
-    return _absolute(reverse(view, kwargs={"token": token}))
+# Stand for what differs between two signers' emails in a draft rendered once per batch.
+_SLOTS = {
+    "name": "\x00name-slot\x00",
+    "confirm": "\x00confirm-slot\x00",
+    "manage": "\x00manage-slot\x00",
+}
+_TOKEN_SLOT = "0-tokenslot"
+_SLOT = re.compile("|".join(re.escape(slot) for slot in _SLOTS.values()))
 
 
 @register(SEND_EMAIL, batch=True)
 def send_emails(payloads: list[dict[str, Any]]) -> None:
     """Write the emails of many jobs: one query for the signatures, one look-up per statement,
-    one mail connection."""
+    one rendering of the templates per statement, language and kind of email, one mail
+    connection."""
     signatures = Signature.objects.in_bulk([p["signature_id"] for p in payloads])
     statements = {
         pk: statement_with_texts(pk=pk) for pk in {s.statement_id for s in signatures.values()}
     }
+    drafts: dict[tuple[int, str, str], tuple[str, str, str, str]] = {}
     messages = []
     for payload in payloads:
         signature = signatures.get(payload["signature_id"])
-        if signature is not None and signature.email:  # else nothing is left to write to
-            statement = statements[signature.statement_id]
-            messages.append(_message(signature, statement, payload["template"]))
+        if signature is None or not signature.email:  # nothing is left to write to
+            continue
+        key = (signature.statement_id, signature.language, payload["template"])
+        if key not in drafts:
+            drafts[key] = _draft(statements[signature.statement_id], *key[1:])
+        messages.append(_message(signature, *drafts[key]))
     if messages:
         get_connection().send_messages(messages)
 
 
-def _message(signature: Signature, statement: Statement, template: str) -> EmailMessage:
-    with translation.override(signature.language):
-        choice = statement_text_for(statement, signature.language)
-        title = " ".join(choice.text.title.split()) if choice else statement.slug
+def _draft(statement: Statement, language: str, template: str) -> tuple[str, str, str, str]:
+    """Subject, body, and the confirm and manage links of one kind of email in one language,
+    with slots where each signer's name and tokens go."""
+    with translation.override(language):
+        choice = statement_text_for(statement, language)
         context = {
-            "signature": signature,
-            "title": title,
+            "signature": {"name": _SLOTS["name"]},
+            "title": " ".join(choice.text.title.split()) if choice else statement.slug,
             "statement_url": _absolute(
                 reverse("statements:detail", kwargs={"slug": statement.slug})
             ),
-            "confirm_url": _signer_link("signatures:confirm", "confirm", signature),
-            "manage_url": _signer_link("signatures:manage", "manage", signature),
+            "confirm_url": _SLOTS["confirm"],
+            "manage_url": _SLOTS["manage"],
             "ttl_hours": settings.CONFIRMATION_TTL_HOURS,
         }
         subject = " ".join(render_to_string(SUBJECTS[template], context).split())
         body = render_to_string(f"signatures/email/{template}.txt", context)
-    return EmailMessage(subject=subject, body=body, to=[signature.email])
+        confirm = _absolute(reverse("signatures:confirm", kwargs={"token": _TOKEN_SLOT}))
+        manage = _absolute(reverse("signatures:manage", kwargs={"token": _TOKEN_SLOT}))
+    return subject, body, confirm, manage
+
+
+def _message(
+    signature: Signature, subject: str, body: str, confirm: str, manage: str
+) -> EmailMessage:
+    def link(url: str, purpose: str) -> str:
+        token = make_token(purpose=purpose, signature_id=signature.pk, nonce=signature.token_nonce)
+        before, _, after = url.rpartition(_TOKEN_SLOT)
+        return before + token + after
+
+    values = {
+        _SLOTS["name"]: signature.name,
+        _SLOTS["confirm"]: link(confirm, "confirm"),
+        _SLOTS["manage"]: link(manage, "manage"),
+    }
+    # One pass, so a name that looks like a slot is written as it is.
+    return EmailMessage(
+        subject=_SLOT.sub(lambda m: values[m.group()], subject),
+        body=_SLOT.sub(lambda m: values[m.group()], body),
+        to=[signature.email],
+    )
 
 
 @register(REFRESH_LIST, coalesce=True)

@@ -38,7 +38,7 @@ _MAX_KEPT = 10_000
 
 
 def forget_limits() -> None:
-    """Forget every sender found at its limit (tests; a moderator who cleared a flood)."""
+    """Forget every sender found at its limit in this process (each test starts afresh)."""
     _at_limit.clear()
 
 

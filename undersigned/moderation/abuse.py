@@ -58,14 +58,16 @@ def _remember(column: str, value: str, limit_reached_at: datetime | None) -> boo
     return True
 
 
-def _limit_th_sql(column: str) -> str:
-    """When the `limit`-th most recent row of this sender in the window was created (NULL if it
-    has fewer): a backward walk of the (column, created) index that stops at the limit."""
+def _limit_th(column: str, value: str, now: datetime, limit: int) -> tuple[str, list]:
+    """SQL and parameters for when the `limit`-th most recent row of this sender in the window
+    was created (NULL if it has fewer): a backward walk of the (column, created) index that
+    stops at the limit."""
     assert column in _COLUMNS
-    return (
+    sql = (
         f"(SELECT created FROM signatures_signature WHERE {column} = %s AND created >= %s "  # noqa: S608
         "ORDER BY created DESC LIMIT 1 OFFSET %s)"
     )
+    return sql, [value, connection.ops.adapt_datetimefield_value(now - _WINDOW), limit - 1]
 
 
 def _created(value) -> datetime | None:
@@ -133,15 +135,15 @@ def sender_signs(
     """Signs in who sends: blocklists and the per-mailbox and per-domain limits, as flags; and
     whether the network had reached its limit already (see `network_over_limit`)."""
     now = timezone.now()
-    since = connection.ops.adapt_datetimefield_value(now - _WINDOW)
     over = set()
     parts, params, asked = [], [], []
     for column, value, limit in _limits(email_normalized, email_domain, network_hash):
         if _known_at_limit(column, value, now):
             over.add(column)
             continue
-        parts.append(_limit_th_sql(column))
-        params += [value, since, limit - 1]
+        sql, values = _limit_th(column, value, now, limit)
+        parts.append(sql)
+        params += values
         asked.append((column, value))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -178,12 +180,6 @@ def network_over_limit(network_hash: str, *, exact: bool) -> bool:
     with connection.cursor() as cursor:
         if exact and connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [network_hash])
-        cursor.execute(
-            f"SELECT {_limit_th_sql('network_hash')}",  # noqa: S608
-            [
-                network_hash,
-                connection.ops.adapt_datetimefield_value(now - _WINDOW),
-                settings.LIMIT_PER_NETWORK - 1,
-            ],
-        )
+        sql, params = _limit_th("network_hash", network_hash, now, settings.LIMIT_PER_NETWORK)
+        cursor.execute(f"SELECT {sql}", params)  # noqa: S608
         return _remember("network_hash", network_hash, _created(cursor.fetchone()[0]))

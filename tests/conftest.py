@@ -43,8 +43,8 @@ def _empty_page_cache():
 
 @pytest.fixture
 def mail_dir(settings, tmp_path) -> Path:
-    """Where the .eml backend writes during this test (the test runner would use memory)."""
-    settings.EMAIL_BACKEND = "undersigned.core.mail.EmlFileBackend"
+    """Where the file backend writes during this test (the test runner would use memory)."""
+    settings.EMAIL_BACKEND = "undersigned.core.mail.MboxFileBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     return tmp_path / "mail"
 

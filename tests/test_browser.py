@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 
 import pytest
 
 from tests.factories import make_statement, make_superuser
+from undersigned.core.mail import written_messages
 from undersigned.jobs.services import jobs_run_pending
 from undersigned.signatures.models import Signature
 
@@ -16,8 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def confirmation_link(mail_dir) -> str:
-    [path] = sorted(mail_dir.glob("*.eml"))[-1:]
-    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    message = written_messages(mail_dir)[-1]
     return re.search(r"https?://\S+/confirm/\S+/", message.get_content()).group(0)
 
 
@@ -78,8 +76,8 @@ def test_a_signer_withdraws_from_the_link_in_the_email(page, live_server, mail_d
         page, statement, name="Second Thoughts", email_address="st@example.org", show=True
     )
     jobs_run_pending()
-    [path] = sorted(mail_dir.glob("*.eml"))
-    body = email.message_from_bytes(path.read_bytes(), policy=email.policy.default).get_content()
+    [message] = written_messages(mail_dir)
+    body = message.get_content()
     confirm_url = re.search(r"https?://\S+/confirm/\S+/", body).group(0)
     manage_url = re.search(r"https?://\S+/manage/\S+/", body).group(0)
     open_link(page, live_server, confirm_url)

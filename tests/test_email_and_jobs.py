@@ -3,14 +3,14 @@ worker that dies mid-job."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 from datetime import timedelta
 
 import pytest
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from tests.factories import individual, make_statement, sign, sign_and_confirm
+from undersigned.core.mail import MboxFileBackend, written_messages
 from undersigned.jobs.models import Job
 from undersigned.jobs.registry import register
 from undersigned.jobs.services import job_enqueue, jobs_claim, jobs_run, jobs_run_pending
@@ -21,18 +21,13 @@ from undersigned.statements.selectors import statement_text_for
 pytestmark = pytest.mark.django_db
 
 
-def read_mail(mail_dir):
-    files = sorted(mail_dir.glob("*.eml"))
-    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
-
-
-def test_no_email_is_sent_inside_the_request_and_the_worker_writes_an_eml(mail_dir, settings):
+def test_no_email_is_sent_inside_the_request_and_the_worker_writes_it(mail_dir, settings):
     settings.BASE_URL = "https://sign.example.org"
     statement = make_statement()
     signature = sign(statement, individual(email="ana@example.org", name="Ana"))
-    assert not mail_dir.exists() or not list(mail_dir.glob("*.eml"))
+    assert not mail_dir.exists() or not written_messages(mail_dir)
     assert jobs_run_pending() == 1
-    [message] = read_mail(mail_dir)
+    [message] = written_messages(mail_dir)
     assert message["To"] == "ana@example.org"
     assert "Please confirm your signature" in message["Subject"]
     body = message.get_content()
@@ -44,7 +39,7 @@ def test_the_email_is_in_the_signers_language(mail_dir):
     statement = make_statement()
     sign(statement, individual(), language="ar")
     jobs_run_pending()
-    [message] = read_mail(mail_dir)
+    [message] = written_messages(mail_dir)
     assert "يرجى تأكيد توقيعك" in message["Subject"]
     assert "/ar/confirm/" in message.get_content()
     assert statement.texts.get(language="ar").title in message["Subject"]
@@ -55,7 +50,7 @@ def test_a_repeat_after_confirmation_gets_an_already_signed_email(mail_dir):
     sign_and_confirm(statement, individual(email="ana@example.org"))
     sign(statement, individual(email="ana@example.org"))
     jobs_run_pending()
-    subjects = [m["Subject"] for m in read_mail(mail_dir)]
+    subjects = [m["Subject"] for m in written_messages(mail_dir)]
     assert any("You have already signed" in s for s in subjects)
 
 
@@ -68,7 +63,7 @@ def test_a_job_claimed_by_a_worker_that_died_is_taken_again_after_its_lock_expir
     [again] = jobs_claim()
     assert again.pk == job.pk and again.attempts == 2
     assert jobs_run([again]) == 1
-    assert len(read_mail(mail_dir)) == 1
+    assert len(written_messages(mail_dir)) == 1
 
 
 calls: list[dict] = []
@@ -89,7 +84,7 @@ def test_a_failing_job_is_retried_later_and_does_not_stop_the_others(mail_dir):
     jobs_run_pending()
     job.refresh_from_db()
     assert job.status == Job.Status.PENDING and "temporary failure" in job.last_error
-    assert len(read_mail(mail_dir)) == 1  # the email job still ran
+    assert len(written_messages(mail_dir)) == 1  # the email job still ran
     Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
     jobs_run_pending()
     job.refresh_from_db()
@@ -107,7 +102,7 @@ def test_an_email_for_a_signature_that_no_longer_exists_is_skipped(mail_dir):
     Job.objects.update(payload={"signature_id": signature.pk + 1000, "template": "confirm"})
     jobs_run_pending()
     assert Job.objects.get().status == Job.Status.DONE
-    assert not read_mail(mail_dir) if mail_dir.exists() else True
+    assert not written_messages(mail_dir) if mail_dir.exists() else True
     assert Signature.objects.count() == 1
 
 
@@ -137,8 +132,30 @@ def test_many_emails_are_written_in_one_batch(mail_dir):
     for _ in range(30):
         sign(statement, individual())
     assert jobs_run_pending() == 30
-    assert len(read_mail(mail_dir)) == 30
+    assert len(written_messages(mail_dir)) == 30
     assert Job.objects.filter(status=Job.Status.DONE).count() == 30
+    # One file for the batch, complete: nothing is left under its temporary name.
+    assert [p.suffix for p in mail_dir.iterdir()] == [".mbox"]
+
+
+def test_the_file_backend_keeps_every_batch_in_order(tmp_path):
+    backend = MboxFileBackend(file_path=str(tmp_path))
+    batches = [["one", "two"], ["three"]]
+    for batch in batches:
+        messages = [
+            EmailMessage(subject=s, body=f"Body of {s}", to=["x@example.org"]) for s in batch
+        ]
+        assert backend.send_messages(messages) == len(batch)
+    assert backend.send_messages([]) == 0  # no empty file
+    assert len(list(tmp_path.iterdir())) == 2
+    written = written_messages(tmp_path)
+    subjects = ["one", "two", "three"]
+    assert [m["Subject"] for m in written] == subjects
+    assert [m.get_content().strip() for m in written] == [
+        "Body of one",
+        "Body of two",
+        "Body of three",
+    ]
 
 
 def test_each_email_of_a_batch_has_its_own_name_links_and_language(mail_dir):
@@ -152,7 +169,7 @@ def test_each_email_of_a_batch_has_its_own_name_links_and_language(mail_dir):
         sign(first, individual(email="d@example.org", name="Dana")),
     ]
     assert jobs_run_pending() == 4
-    by_address = {m["To"]: m for m in read_mail(mail_dir)}
+    by_address = {m["To"]: m for m in written_messages(mail_dir)}
     for signature in signed:
         signature.refresh_from_db()
         message = by_address[signature.email]

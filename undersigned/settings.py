@@ -157,7 +157,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Email: SMTP when a host is configured; otherwise one .eml file per message in DATA_DIR/mail.
+# Email: SMTP when a host is configured; otherwise one mbox file per batch in DATA_DIR/mail.
 EMAIL_HOST = env_str("UNDERSIGNED_EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -168,7 +168,7 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("UNDERSIGNED_EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = 30
 else:
-    EMAIL_BACKEND = "undersigned.core.mail.EmlFileBackend"
+    EMAIL_BACKEND = "undersigned.core.mail.MboxFileBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("UNDERSIGNED_FROM_EMAIL", "undersigned <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -162,16 +162,22 @@ def jobs_run_pending(*, limit: int = 10_000, batch: int = 100) -> int:
     return count
 
 
-def worker_loop(*, poll_seconds: float = 0.5, stop_after: float | None = None) -> None:
+def worker_loop(
+    *, poll_seconds: float = 0.5, stop_after: float | None = None, batch: int = 100
+) -> None:
+    """Claim and run jobs until stopped. After a batch that was not full the queue is empty,
+    so the worker waits `poll_seconds` before claiming again: under a steady stream of
+    signatures the jobs then gather into batches, instead of being run a few at a time at the
+    full per-batch cost (claim, look-ups, rendering) each."""
     started = time.monotonic()
     logger.info("worker %s started", WORKER_ID)
     periodic_schedule()
     while stop_after is None or time.monotonic() - started < stop_after:
         try:
-            ran = jobs_run_pending(limit=100)
+            ran = jobs_run_pending(limit=batch, batch=batch)
         except Exception:
             logger.exception("worker could not claim jobs; retrying")
             connection.close()
             ran = 0
-        if not ran:
+        if ran < batch:
             time.sleep(poll_seconds)

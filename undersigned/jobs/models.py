@@ -34,10 +34,11 @@ class Job(models.Model):
                 name="job_pending_idx",
                 condition=models.Q(status="pending"),
             ),
+            # Only keyed jobs are looked up by key; an email job has none and is not indexed.
             models.Index(
                 fields=["kind", "key"],
                 name="job_pending_key_idx",
-                condition=models.Q(status="pending"),
+                condition=models.Q(status="pending") & ~models.Q(key=""),
             ),
         ]
         constraints = [

@@ -132,7 +132,7 @@ def periodic_schedule() -> int:
     """Queue a run of every periodic kind that has none queued; the number queued."""
     queued = 0
     for kind in periodic_kinds():
-        if not Job.objects.filter(kind=kind, status=Job.Status.PENDING).exists():
+        if not Job.objects.filter(kind=kind, key=PERIODIC_KEY, status=Job.Status.PENDING).exists():
             job_enqueue(kind=kind, payload={}, key=PERIODIC_KEY)
             queued += 1
     return queued

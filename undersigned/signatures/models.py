@@ -44,7 +44,10 @@ class Signature(models.Model):
         Status.MERGED,
     ]
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="signatures")
+    # Not indexed alone: every index below that starts with the statement serves its look-ups.
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="signatures", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
 
@@ -67,9 +70,10 @@ class Signature(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="signatures",
+        db_index=False,  # partial index below
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     # Private: never rendered on a public page.
@@ -181,6 +185,18 @@ class Signature(models.Model):
             models.Index(fields=["network_hash", "created"], name="sig_network_idx"),
             models.Index(fields=["email_normalized", "created"], name="sig_email_idx"),
             models.Index(fields=["email_domain", "created"], name="sig_domain_idx"),
+            # Few signatures were imported or merged: only those are indexed, so a signature
+            # from the form writes no entry in either.
+            models.Index(
+                fields=["import_batch"],
+                name="sig_import_batch_idx",
+                condition=Q(import_batch__isnull=False),
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="sig_merged_into_idx",
+                condition=Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,6 @@ the benchmark's database (`bench/results/tmp/`).
 from __future__ import annotations
 
 import io
-import re
 import sys
 import time
 from urllib.parse import urlencode
@@ -62,7 +61,7 @@ def _sign(app, path: str, serial: int) -> None:
     status, _headers, _content = _call(
         app, "POST", path, urlencode({**tokens, **fields}).encode(), cookie
     )
-    if not re.match(r"30[23]", status):
+    if status[:3] not in ("302", "303"):  # the redirect that acknowledges a signature
         raise SystemExit(f"{path}: {status}")
 
 

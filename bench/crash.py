@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections import Counter
 
 from undersigned.jobs.models import Job
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import Signature, Submission
 from undersigned.signatures.normalize import normalize_email
 from undersigned.signatures.services import SEND_EMAIL
 
 
 def check_acknowledged(acked_emails: list[str]) -> dict[str, int]:
-    """`lost_acks`: acknowledged but not stored; `duplicates`: stored more than once;
-    `missing_email_jobs`: stored without a confirmation email job."""
+    """`lost_acks`: acknowledged but not recorded as a signature; `duplicates`: recorded more
+    than once; `missing_email_jobs`: recorded without a confirmation email job;
+    `submissions_left`: submissions the worker has not recorded (or could not). Callers let the
+    worker drain its queue first."""
     wanted = {normalize_email(e) for e in acked_emails}
     stored: Counter[str] = Counter()
     ids: dict[str, int] = {}
@@ -37,4 +39,5 @@ def check_acknowledged(acked_emails: list[str]) -> dict[str, int]:
         "lost_acks": sum(1 for key in wanted if stored[key] == 0),
         "duplicates": sum(1 for key in wanted if stored[key] > 1),
         "missing_email_jobs": sum(1 for key in ids if ids[key] not in with_job),
+        "submissions_left": Submission.objects.count(),
     }

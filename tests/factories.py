@@ -7,7 +7,12 @@ import itertools
 from django.contrib.auth import get_user_model
 
 from undersigned.signatures.models import Signature
-from undersigned.signatures.services import SignerDetails, signature_confirm, signature_create
+from undersigned.signatures.services import (
+    SignerDetails,
+    signature_confirm,
+    signature_create,
+    submissions_take,
+)
 from undersigned.signatures.tokens import make_token
 from undersigned.statements.models import Statement
 from undersigned.statements.services import statement_create
@@ -103,3 +108,32 @@ def preview_data(response) -> dict:
                 data[form.add_prefix(name)] = value
     data.update({name: value or "" for name, value in meta.initial.items()})
     return data
+
+
+def record_submissions() -> int:
+    """What the worker does first on each turn: record every waiting signing submission as a
+    signature (with its audit entry and email job). The number recorded."""
+    total = 0
+    while taken := submissions_take():
+        total += taken
+    return total
+
+
+def record_submissions_in_parallel(workers: int = 4) -> None:
+    """`record_submissions` by several workers at once, each on its own connection, as
+    several worker processes would (tests of races use it)."""
+    import threading
+
+    from django.db import connection
+
+    def work() -> None:
+        try:
+            record_submissions()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)

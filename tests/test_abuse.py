@@ -13,7 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import confirm_token, make_statement
+from tests.factories import (
+    confirm_token,
+    make_statement,
+    record_submissions,
+    record_submissions_in_parallel,
+)
 from tests.test_races import Signer
 from tests.test_views import individual_form, sign_url
 from undersigned.jobs.services import jobs_run_pending
@@ -25,6 +30,7 @@ from undersigned.signatures.models import ListTally, Signature
 def post(statement, remote="198.51.100.10", **fields):
     client = Client(REMOTE_ADDR=remote)
     response = client.post(sign_url(statement), individual_form(statement, **fields))
+    record_submissions()
     return client, response
 
 
@@ -189,6 +195,7 @@ def test_a_hundred_simultaneous_signs_from_one_network_count_no_more_than_the_li
     for thread in threads:
         thread.join(timeout=120)
     assert statuses == [200] * 100
+    record_submissions_in_parallel()
     rows = Signature.objects.filter(statement=statement)
     assert rows.count() == 100
     assert rows.filter(flags="").count() == 10

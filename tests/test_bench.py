@@ -10,9 +10,9 @@ import pytest
 from bench.crash import check_acknowledged
 from bench.load import assert_loopback, page_load, sign_load
 from bench.seed import seed_to
-from tests.factories import individual, make_statement, sign
+from tests.factories import individual, make_statement, record_submissions, sign
 from undersigned.jobs.models import Job
-from undersigned.signatures.models import ListTally, Signature
+from undersigned.signatures.models import ListTally, Signature, Submission
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,12 +29,14 @@ def test_the_load_generator_signs_like_a_browser_and_every_ack_is_stored(live_se
     )
     assert (result.ok, result.errors_5xx, result.errors_other) == (9, 0, 0)
     assert len(result.sign_ms) == 9
+    record_submissions()  # what the benchmark's worker does
     assert Signature.objects.filter(statement=statement).count() == 9
     assert check_acknowledged(result.acked_emails) == {
         "acked": 9,
         "lost_acks": 0,
         "duplicates": 0,
         "missing_email_jobs": 0,
+        "submissions_left": 0,
     }
     page = asyncio.run(
         page_load(
@@ -50,8 +52,18 @@ def test_the_crash_check_finds_lost_acknowledgements_and_missing_email_jobs():
     kept = sign(statement, individual(email="kept@example.org"))
     jobless = sign(statement, individual(email="jobless@example.org"))
     Job.objects.filter(payload__signature_id=jobless.pk).delete()
+    Submission.objects.create(
+        statement=statement, kind="individual", details={}, language="en", text_language="en",
+        text_version="x", failed="TypeError",
+    )  # fmt: skip
     report = check_acknowledged(["KEPT@example.org", "jobless@example.org", "lost@example.org"])
-    assert report == {"acked": 3, "lost_acks": 1, "duplicates": 0, "missing_email_jobs": 1}
+    assert report == {
+        "acked": 3,
+        "lost_acks": 1,
+        "duplicates": 0,
+        "missing_email_jobs": 1,
+        "submissions_left": 1,
+    }
     assert kept.pk
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.factories import make_statement, make_superuser
+from tests.factories import make_statement, make_superuser, record_submissions
 from undersigned.core.mail import written_messages
 from undersigned.jobs.services import jobs_run_pending
 from undersigned.signatures.models import Signature
@@ -143,6 +143,7 @@ def test_bad_input_shows_messages_beside_the_fields(page, live_server):
     assert page.locator("#field-email .field-errors").inner_text() == "Enter a valid email address."
     assert "Choose whether your name is shown." in page.locator("#field-visibility").inner_text()
     assert page.get_by_label("Email").input_value() == "not-an-address"  # nothing typed is lost
+    assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
 
 
@@ -181,6 +182,7 @@ def test_pages_work_without_javascript(browser, live_server, mail_dir):
         sign_as_individual(
             page, statement, name="No Script", email_address="noscript@example.org", show=True
         )
+        record_submissions()
         assert Signature.objects.filter(name="No Script").exists()
     finally:
         context.close()

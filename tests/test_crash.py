@@ -33,3 +33,4 @@ def test_every_acknowledged_signature_survives_a_kill_9_once_with_its_email_job(
     assert report["failed_requests"] > 0  # ...and cut some requests off
     assert report["acked"] == report["acked_total"] > 0
     assert (report["lost_acks"], report["duplicates"], report["missing_email_jobs"]) == (0, 0, 0)
+    assert report["submissions_left"] == 0

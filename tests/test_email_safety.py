@@ -11,7 +11,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.factories import individual, make_statement, sign
+from tests.factories import individual, make_statement, record_submissions, sign
 from tests.test_views import individual_form, sign_url
 from undersigned.jobs.services import jobs_run_pending
 
@@ -102,4 +102,5 @@ def test_a_host_that_is_not_allowed_is_refused_without_storing(client):
     assert response.status_code == 400
     from undersigned.signatures.models import Signature
 
+    assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0

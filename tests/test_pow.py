@@ -13,7 +13,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import individual, make_statement, sign
+from tests.factories import (
+    individual,
+    make_statement,
+    record_submissions,
+    record_submissions_in_parallel,
+    sign,
+)
 from tests.test_races import Signer
 from tests.test_views import individual_form, sign_url
 from undersigned.core.models import AuditEntry
@@ -53,6 +59,7 @@ def challenge_in(html: str) -> str:
 
 
 def flags_of(email: str) -> list[str]:
+    record_submissions()
     return Signature.objects.get(email=email).flags.split()
 
 
@@ -164,6 +171,7 @@ def test_twenty_submissions_racing_with_one_solved_challenge_get_one_clean_signa
     for thread in threads:
         thread.join()
     assert statuses == [200] * 20  # redirected to the same page
+    record_submissions_in_parallel()
     flags = sorted(s.flags for s in Signature.objects.filter(statement=statement))
     assert flags == [""] + ["no_pow"] * 19
 
@@ -207,6 +215,7 @@ def test_spent_challenges_are_forgotten_once_they_expire(settings):
         sign_url(statement),
         individual_form(statement, challenge=challenge, work=solve(challenge)),
     )
+    record_submissions()
     assert SpentChallenge.objects.count() == 1
     surge_watch_run()
     assert SpentChallenge.objects.count() == 1
@@ -253,10 +262,12 @@ def test_a_keyboard_only_signer_is_told_about_the_wait_and_signed_when_it_ends(p
         "document.getElementById('pow-status').textContent.startsWith('Almost there')"
     )
     assert "/sign/individual/" in page.url
+    assert record_submissions() == 0  # nothing was even submitted
     assert not Signature.objects.exists()
 
     page.evaluate("window.releaseWork()")
     page.get_by_role("heading", name="Check your inbox").wait_for()
+    record_submissions()
     signature = Signature.objects.get()
     assert (signature.name, signature.country, signature.show_name) == ("Keyboard User", "ES", True)
     assert signature.flags == ""  # the work was done and checked

@@ -7,7 +7,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_statement, make_superuser
+from tests.factories import make_statement, make_superuser, record_submissions
 from undersigned.core.sanitize import markdown_to_safe_html
 from undersigned.signatures.models import Signature
 from undersigned.statements.models import Statement, StatementText
@@ -98,6 +98,7 @@ def test_non_utf8_and_oversized_posts_store_nothing(client):
     assert (
         client.post(url, {"name": "x" * 100_000, "email": "a@" + "b" * 100_000}).status_code == 200
     )
+    assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
 
 

@@ -8,11 +8,18 @@ import time
 import pytest
 from django.test import Client
 
-from tests.factories import confirm_token, individual, make_statement, organization, sign
+from tests.factories import (
+    confirm_token,
+    individual,
+    make_statement,
+    organization,
+    record_submissions,
+    sign,
+)
 from undersigned.jobs.models import Job
 from undersigned.jobs.services import jobs_run_pending
 from undersigned.signatures.forms import form_timestamp
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import Signature, Submission
 from undersigned.statements.models import Statement
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +129,17 @@ def test_signing_as_an_individual_queues_a_confirmation(client):
     response = client.post(sign_url(statement), individual_form(statement))
     assert response.status_code == 302
     assert response["Location"] == f"/en/s/{statement.slug}/sign/sent/"
+    # The request stored the form as sent, and only its keyed hashes of the address.
+    submission = Submission.objects.get()
+    assert submission.details["email"] == "ana@example.org"
+    assert len(submission.ip_hash) == 32
+    assert "127.0.0.1" not in repr(Submission.objects.values().get())
+    assert not Signature.objects.exists()
+    # The worker records it, with its email job, and keeps no copy.
+    assert record_submissions() == 1
+    assert not Submission.objects.exists()
     signature = Signature.objects.get()
+    assert signature.created == submission.created
     assert (signature.name, signature.country.code, signature.show_name) == (
         "Ana López",
         "ES",
@@ -137,6 +154,7 @@ def test_signing_as_an_organization_keeps_contact_details_private(client):
     statement = make_statement()
     response = client.post(sign_url(statement, "organization"), organization_form(statement))
     assert response.status_code == 302
+    record_submissions()
     signature = Signature.objects.get()
     assert (signature.kind, signature.acronym, signature.contact_name) == (
         "organization",
@@ -170,6 +188,7 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_is_stored(client, fie
     html = response.content.decode()
     block = re.search(rf'id="field-{field}".*?</div>', html, re.S).group(0)
     assert message.replace("'", "&#x27;") in block
+    assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
 
 
@@ -184,6 +203,7 @@ def test_bad_organization_input_is_refused_beside_its_field(client):
     assert "This field is required." in re.search(
         r'id="field-contact_name".*?</div>', html, re.S
     ).group(0)
+    assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
 
 
@@ -197,12 +217,14 @@ def test_a_text_changed_while_reading_asks_to_read_again(client):
     statement = make_statement()
     response = client.post(sign_url(statement), individual_form(statement, text_version="0" * 16))
     assert "changed while you were reading it" in response.content.decode()
+    assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
 
 
 def test_the_signed_text_version_is_kept_with_the_signature(client):
     statement = make_statement()
     client.post(sign_url(statement), individual_form(statement))
+    record_submissions()
     signature = Signature.objects.get()
     text = statement.texts.get(language="en")
     assert (signature.text_language, signature.text_version) == ("en", text.version)
@@ -224,6 +246,7 @@ def test_a_statement_that_does_not_accept_signatures_shows_no_form_and_stores_no
     assert b"no longer accepts signatures" in response.content or b"organizations only" in (
         response.content
     )
+    assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
 
 
@@ -238,6 +261,7 @@ def test_a_post_without_a_valid_csrf_token_stores_nothing():
     for response in (missing, wrong):
         assert response.status_code == 403
         assert "security token" in response.content.decode()
+    assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
 
 

@@ -10,6 +10,7 @@ _handlers: dict[str, Handler] = {}
 _coalescing: set[str] = set()
 _batched: set[str] = set()
 _every: dict[str, int] = {}
+_sources: list[Callable[..., int]] = []
 
 PERIODIC_KEY = "periodic"
 
@@ -54,3 +55,16 @@ def batched(kind: str) -> bool:
 
 def periodic_kinds() -> dict[str, int]:
     return dict(_every)
+
+
+def register_source(func: Callable[..., int]) -> Callable[..., int]:
+    """Register a queue an app keeps in a table of its own (e.g. signing submissions). The
+    worker calls `func(limit=n)` before it claims jobs, so what the source turns into jobs runs
+    in the same turn; it returns how many rows it took (0 when none waits)."""
+    if func not in _sources:
+        _sources.append(func)
+    return func
+
+
+def sources() -> list[Callable[..., int]]:
+    return list(_sources)

@@ -21,6 +21,7 @@ from undersigned.jobs.registry import (
     coalesces,
     handler_for,
     periodic_kinds,
+    sources,
 )
 
 logger = logging.getLogger("undersigned.jobs")
@@ -150,15 +151,17 @@ def _record_failure(job: Job, exc: Exception) -> None:
 
 
 def jobs_run_pending(*, limit: int = 10_000, batch: int = 100) -> int:
-    """Run runnable jobs until none is left (or `limit`); the number claimed. Used by the
-    worker loop and by tests that want the queue drained."""
+    """Take what the sources hold and run runnable jobs until none is left (or `limit`); the
+    number of rows taken and jobs claimed (which may pass `limit` by up to a batch). Used by
+    the worker loop and by tests that want the queues drained."""
     count = 0
     while count < limit:
-        jobs = jobs_claim(limit=min(batch, limit - count))
-        if not jobs:
+        taken = sum(take(limit=batch) for take in sources())
+        jobs = jobs_claim(limit=batch)
+        if not jobs and not taken:
             break
         jobs_run(jobs)
-        count += len(jobs)
+        count += taken + len(jobs)
     return count
 
 

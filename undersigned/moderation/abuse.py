@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from undersigned.core.recent import recent
 from undersigned.moderation.models import BlockRule
 from undersigned.moderation.trust import FREE_MAIL_DOMAINS
 
@@ -78,17 +79,24 @@ def _created(value) -> datetime | None:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
 
 
-def _network_blocked(ip: str) -> bool:
-    """Whether the address is in a blocked range (only asked when such rules exist)."""
+def _network_rules() -> list[str]:
+    return list(
+        BlockRule.objects.filter(kind=BlockRule.Kind.NETWORK).values_list("value", flat=True)
+    )
+
+
+def network_blocked(ip: str) -> bool:
+    """Whether the address is in a blocked range. Asked while answering the signing request,
+    the one moment the raw address is known (only its keyed hashes are stored); the rules are
+    kept in this process for the state cache time (core/recent.py)."""
+    rules = recent(("block", "network"), _network_rules)
+    if not rules or not ip:
+        return False
     try:
-        address = ipaddress.ip_address(ip) if ip else None
+        address = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    if address is None:
-        return False
-    for value in BlockRule.objects.filter(kind=BlockRule.Kind.NETWORK).values_list(
-        "value", flat=True
-    ):
+    for value in rules:
         try:
             if address in ipaddress.ip_network(value, strict=False):
                 return True
@@ -109,12 +117,11 @@ def form_flags(*, honeypot: str, elapsed: float | None) -> list[str]:
     return flags
 
 
-# Everything the signing path asks before its transaction, in one statement: each table read
+# Everything recording a signature asks before its INSERT, in one statement: each table read
 # was a round trip of its own, and under a surge those were most of the database's work.
 _RULES_SQL = (
     "(SELECT COUNT(*) FROM moderation_blockrule"
-    " WHERE (kind = 'email' AND value = %s) OR (kind = 'domain' AND value = %s)),"
-    " (SELECT COUNT(*) FROM moderation_blockrule WHERE kind = 'network')"
+    " WHERE (kind = 'email' AND value = %s) OR (kind = 'domain' AND value = %s))"
 )
 
 
@@ -130,10 +137,11 @@ def _limits(email_normalized: str, email_domain: str, network_hash: str) -> list
 
 
 def sender_signs(
-    *, email_normalized: str, email_domain: str, network_hash: str, ip: str
+    *, email_normalized: str, email_domain: str, network_hash: str
 ) -> tuple[list[str], bool]:
-    """Signs in who sends: blocklists and the per-mailbox and per-domain limits, as flags; and
-    whether the network had reached its limit already (see `network_over_limit`)."""
+    """Signs in who sends: the email and domain blocklists and the per-mailbox and per-domain
+    limits, as flags; and whether the network had reached its limit already (see
+    `network_over_limit`). Blocked networks are found earlier (`network_blocked`)."""
     now = timezone.now()
     over = set()
     parts, params, asked = [], [], []
@@ -150,12 +158,12 @@ def sender_signs(
             f"SELECT {', '.join([*parts, _RULES_SQL])}",  # noqa: S608 (no value in the text)
             [*params, email_normalized, email_domain],
         )
-        *reached, rules, network_rules = cursor.fetchone()
+        *reached, rules = cursor.fetchone()
     for (column, value), at in zip(asked, reached, strict=True):
         if _remember(column, value, _created(at)):
             over.add(column)
     flags = []
-    if rules or (network_rules and _network_blocked(ip)):
+    if rules:
         flags.append(BLOCKED)
     if "email_normalized" in over:
         flags.append(OVER_EMAIL_LIMIT)

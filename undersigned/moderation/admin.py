@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.shortcuts import redirect, render
 
+from undersigned.core.recent import forget_on_commit
 from undersigned.moderation.forms import InvalidationForm
 from undersigned.moderation.models import BlockRule, Invalidation
 from undersigned.moderation.services import (
@@ -22,6 +23,15 @@ class BlockRuleAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         obj.value = obj.value.strip().lower()
         super().save_model(request, obj, form, change)
+        forget_on_commit()  # blocked networks are kept for a moment (abuse.network_blocked)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_on_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        forget_on_commit()
 
 
 @admin.register(Invalidation)

@@ -11,13 +11,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from undersigned.jobs.registry import register
+from undersigned.jobs.registry import register, register_source
 from undersigned.signatures.models import Signature
-from undersigned.signatures.services import REFRESH_LIST, SEND_EMAIL, statement_list_refresh
+from undersigned.signatures.services import (
+    REFRESH_LIST,
+    SEND_EMAIL,
+    statement_list_refresh,
+    submissions_take,
+)
 from undersigned.signatures.tokens import make_token
 from undersigned.signatures.upkeep import counts_reconcile, retention_run
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import statement_text_for, statement_with_texts
+
+# Signing submissions wait in a table of their own (see models.Submission).
+register_source(submissions_take)
 
 SUBJECTS = {
     # Subjects are translated when the email is rendered, in the signer's language.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -97,7 +98,8 @@ class Signature(models.Model):
     token_expires = models.DateTimeField()
     sends = models.PositiveSmallIntegerField(default=1)
 
-    created = models.DateTimeField(auto_now_add=True)
+    # When the signer sent the form (a submission is recorded moments later, see Submission).
+    created = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # Contact data (email, contact person, IP hash, link nonce) removed by the retention job.
@@ -201,6 +203,39 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()}, {self.status})"
+
+
+class Submission(models.Model):
+    """A signing form as it was sent, waiting to be recorded as a signature.
+
+    The signing request stores only this row (one INSERT, one index) and answers; the worker
+    records waiting submissions in batches (`services.submissions_take`): the signature with
+    its flags, its audit entry and its confirmation email job, and deletes the submission in
+    the same transaction. So an acknowledged submission is recorded exactly once, even when a
+    process is killed, and contact data waits here only until the worker's next turn. One that
+    cannot be recorded is kept with the reason in `failed` for an administrator, never dropped.
+    """
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=12, choices=Signature.Kind.choices)
+    # The signer's details as the form cleaned them (services.SignerDetails).
+    details = models.JSONField()
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    text_language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    text_version = models.CharField(max_length=16)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    network_hash = models.CharField(max_length=32, blank=True)
+    # Abuse signs found while answering the request (see moderation/abuse.py).
+    flags = models.CharField(max_length=120, blank=True)
+    # A solved proof-of-work challenge, spent when the submission is recorded.
+    challenge_nonce = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    failed = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"submission #{self.pk} to {self.statement_id}"
 
 
 class ListTally(models.Model):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+import logging
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,10 +24,12 @@ from undersigned.moderation import abuse, trust
 from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.pow import challenge_spend
 from undersigned.signatures.dedupe import exact_key
-from undersigned.signatures.models import ListTally, Signature
+from undersigned.signatures.models import ListTally, Signature, Submission
 from undersigned.signatures.normalize import normalize_email
 from undersigned.signatures.tokens import new_nonce, token_matches, token_signature_id
 from undersigned.statements.models import Statement, StatementText
+
+logger = logging.getLogger("undersigned.signatures")
 
 SEND_EMAIL = "signatures.send_email"
 REFRESH_LIST = "signatures.refresh_list"
@@ -97,7 +101,14 @@ def suggest_duplicates(signature: Signature, matches) -> None:
     )
 
 
-def signature_create(
+def _check_open(statement: Statement, kind: str) -> None:
+    if not statement.accepts_signatures() or not statement.accepts_kind(kind):
+        raise SigningClosed()
+    if signing_paused(statement):
+        raise SigningPaused()
+
+
+def submission_create(
     *,
     statement: Statement,
     details: SignerDetails,
@@ -106,23 +117,127 @@ def signature_create(
     ip: str = "",
     flags: tuple[str, ...] = (),
     challenge_nonce: str | None = None,
+) -> Submission:
+    """Store a signing form as it was sent: one INSERT, committed before the signer is told
+    that an email is on its way. The worker records it as a signature moments later
+    (`submissions_take`). Nothing here reads another signature, so the answer cannot depend on
+    whether this person signed before. The raw IP address is used here and not stored."""
+    _check_open(statement, details.kind)
+    found = list(flags)
+    if abuse.network_blocked(ip):
+        found.append(abuse.BLOCKED)
+    return insert_one(
+        Submission(
+            statement=statement,
+            kind=details.kind,
+            details=asdict(details),
+            language=language,
+            text_language=text.language,
+            text_version=text.version,
+            ip_hash=ip_hash(ip),
+            network_hash=network_hash(ip),
+            flags=" ".join(found),
+            challenge_nonce=challenge_nonce or "",
+        )
+    )
+
+
+# A batch holds the write lock on SQLite (and its rows on PostgreSQL) while it is recorded:
+# it stops after this long, so a signing request never waits for more than about this.
+TAKE_SECONDS = 0.05
+
+
+def submissions_take(*, limit: int = 100) -> int:
+    """Record the oldest waiting submissions as signatures, in one transaction that also
+    deletes them; the number taken. Safe with any number of workers (rows another holds are
+    skipped on PostgreSQL; SQLite's write lock serializes). A submission that cannot be recorded
+    is kept with the error, and the others go on."""
+    waiting = Submission.objects.filter(failed="").order_by("id")
+    if connection.features.has_select_for_update_skip_locked:
+        waiting = waiting.select_for_update(skip_locked=True)
+    started = time.monotonic()
+    with transaction.atomic():
+        batch = list(waiting[:limit])
+        statements = Statement.objects.in_bulk({s.statement_id for s in batch})
+        done, failed = [], {}
+        for submission in batch:
+            if done and time.monotonic() - started > TAKE_SECONDS:
+                break
+            try:
+                with transaction.atomic():
+                    _submission_record(submission, statements[submission.statement_id])
+            except Exception as error:  # one bad row must not hold back the queue
+                logger.exception("submission %s could not be recorded", submission.pk)
+                failed[submission.pk] = f"{type(error).__name__}: {error}"[:2000]
+            else:
+                done.append(submission.pk)
+        Submission.objects.filter(pk__in=done).delete()
+        for pk, error in failed.items():
+            Submission.objects.filter(pk=pk).update(failed=error)
+    return len(done) + len(failed)
+
+
+def _submission_record(submission: Submission, statement: Statement) -> Signature:
+    # Recorded even if the statement closed or signing paused since: the signer was told it
+    # was received, and was then still allowed to sign.
+    return _signature_record(
+        statement=statement,
+        details=SignerDetails(**submission.details),
+        text_language=submission.text_language,
+        text_version=submission.text_version,
+        language=submission.language,
+        ip_hash=submission.ip_hash,
+        network_hash=submission.network_hash,
+        flags=tuple(submission.flags.split()),
+        challenge_nonce=submission.challenge_nonce or None,
+        created=submission.created,
+    )
+
+
+def signature_create(
+    *, statement: Statement, details: SignerDetails, text: StatementText, language: str
 ) -> Signature:
-    """Record a signature and queue its confirmation email, in one short transaction.
+    """Record a signature at once, as the worker records a submission, for callers that are
+    not answering a signer's request (so with no address and no form to classify): the
+    statement must accept it now."""
+    _check_open(statement, details.kind)
+    return _signature_record(
+        statement=statement,
+        details=details,
+        text_language=text.language,
+        text_version=text.version,
+        language=language,
+        ip_hash="",
+        network_hash="",
+        flags=(),
+        challenge_nonce=None,
+    )
+
+
+def _signature_record(
+    *,
+    statement: Statement,
+    details: SignerDetails,
+    text_language: str,
+    text_version: str,
+    language: str,
+    ip_hash: str,
+    network_hash: str,
+    flags: tuple[str, ...],
+    challenge_nonce: str | None,
+    created: datetime | None = None,
+) -> Signature:
+    """Store a signature and queue its confirmation email, in one short transaction.
 
     A second signature from the same mailbox is refused by the database; the repeat re-sends the
     confirmation (or an "already signed" note) a limited number of times and changes nothing
-    else. The caller shows the same page either way, so nobody learns who has signed.
-    `challenge_nonce`: a solved proof-of-work challenge, spent here (a reused one is flagged).
+    else. `challenge_nonce`: a solved proof-of-work challenge, spent here (a reused one is
+    flagged).
     """
-    if not statement.accepts_signatures() or not statement.accepts_kind(details.kind):
-        raise SigningClosed()
-    if signing_paused(statement):
-        raise SigningPaused()
     email_normalized = normalize_email(details.email)
     email_domain = email_normalized.rpartition("@")[2]
-    network = network_hash(ip)
     sender, over = abuse.sender_signs(
-        email_normalized=email_normalized, email_domain=email_domain, network_hash=network, ip=ip
+        email_normalized=email_normalized, email_domain=email_domain, network_hash=network_hash
     )
     found = [*flags, *sender]
     matches = []
@@ -153,13 +268,14 @@ def signature_create(
         email_domain=email_domain,
         contact_name=details.contact_name,
         contact_role=details.contact_role,
-        ip_hash=ip_hash(ip),
-        network_hash=network,
+        ip_hash=ip_hash,
+        network_hash=network_hash,
         language=language,
-        text_language=text.language,
-        text_version=text.version,
+        text_language=text_language,
+        text_version=text_version,
         token_nonce=new_nonce(),
         token_expires=_expiry(),
+        created=created or timezone.now(),
     )
     try:
         with transaction.atomic():
@@ -185,9 +301,8 @@ def signature_create(
     return signature
 
 
-# One statement, so a repeat costs what a first signature costs (a repeat that took visibly
-# longer would tell who has signed). Only a live signature with sends left is touched; a
-# pending one gets a fresh link, since the old one may have expired or been lost.
+# One statement. Only a live signature with sends left is touched; a pending one gets a fresh
+# link, since the old one may have expired or been lost.
 _REPEAT_SQL = """
 UPDATE signatures_signature
 SET sends = sends + 1,

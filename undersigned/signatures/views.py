@@ -41,12 +41,12 @@ from undersigned.signatures.services import (
     TokenProblem,
     signature_check_confirmable,
     signature_confirm,
-    signature_create,
     signature_edit,
     signature_from_token,
     signature_set_visibility,
     signature_withdraw,
     signing_paused,
+    submission_create,
 )
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import (
@@ -173,7 +173,7 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     if form.is_valid():
         flags = form.abuse_flags()  # also finds the solved challenge, if any
         try:
-            signature_create(
+            submission_create(
                 statement=statement,
                 details=_details(kind, form.cleaned_data),
                 text=choice.text,

@@ -1,0 +1,103 @@
+"""The signing request stores the form as sent (one row); the worker records it as a signature.
+What the signer was told is received is recorded exactly once, whatever happens in between."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import individual, make_statement, record_submissions, sign
+from tests.test_views import individual_form, sign_url
+from undersigned.core.audit import entries_for
+from undersigned.core.mail import written_messages
+from undersigned.jobs.models import Job
+from undersigned.jobs.services import jobs_run_pending
+from undersigned.signatures.models import Signature, Submission
+from undersigned.signatures.services import submissions_take
+from undersigned.statements.models import Statement
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(statement, email: str, remote: str = "198.51.100.7"):
+    return Client(REMOTE_ADDR=remote).post(
+        sign_url(statement), individual_form(statement, email=email)
+    )
+
+
+def test_the_signing_request_writes_one_row_and_reads_no_signature():
+    statement = make_statement()
+    sign(statement, individual(email="earlier@example.org"))
+    client = Client()
+    client.get(sign_url(statement))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(sign_url(statement), individual_form(statement))
+    assert response.status_code == 302
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in sql if "signatures_signature" in s]  # nothing to learn from
+    assert [s.split()[0] for s in sql if not s.startswith("SELECT")] == ["INSERT"]
+    assert Submission.objects.count() == 1
+
+
+def test_the_worker_records_submissions_with_audit_entry_and_email(mail_dir):
+    statement = make_statement()
+    assert submit(statement, "first@example.org").status_code == 302
+    assert submit(statement, "First@Example.org").status_code == 302  # the same mailbox
+    jobs_run_pending()  # one worker turn: record, then send
+    assert not Submission.objects.exists()
+    signature = Signature.objects.get()
+    assert signature.status == Signature.Status.PENDING and signature.sends == 2
+    actions = sorted(entries_for(signature).values_list("action", flat=True))
+    assert actions == ["signatures.signature.created", "signatures.signature.resent"]
+    assert [m["To"] for m in written_messages(mail_dir)] == ["first@example.org"] * 2
+
+
+def test_a_submission_is_recorded_even_if_signing_closed_after_it_was_received():
+    statement = make_statement()
+    submit(statement, "just-in-time@example.org")
+    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.CLOSED)
+    assert record_submissions() == 1
+    assert Signature.objects.get().email == "just-in-time@example.org"
+
+
+def test_a_submission_that_cannot_be_recorded_is_kept_with_the_reason_and_holds_nobody_back():
+    statement = make_statement()
+    submit(statement, "before@example.org")
+    submit(statement, "broken@example.org")
+    submit(statement, "after@example.org")
+    broken = Submission.objects.get(details__email="broken@example.org")
+    broken.details = {**broken.details, "unknown": "field"}
+    broken.save()
+    assert record_submissions() == 3
+    assert set(Signature.objects.values_list("email", flat=True)) == {
+        "before@example.org",
+        "after@example.org",
+    }
+    kept = Submission.objects.get()
+    assert kept.pk == broken.pk and "unexpected keyword argument 'unknown'" in kept.failed
+    assert submissions_take() == 0  # not tried again and again
+    assert Job.objects.filter(kind="signatures.send_email").count() == 2
+
+
+def test_a_batch_that_fails_as_a_whole_keeps_every_submission(monkeypatch):
+    """A worker that dies mid-batch (here: its DELETE fails) commits nothing: every submission
+    is still there for the next turn, and none was recorded twice."""
+    statement = make_statement()
+    for n in range(3):
+        submit(statement, f"s{n}@example.org")
+    real_filter = Submission.objects.filter
+
+    def failing_filter(*args, **kwargs):
+        if "pk__in" in kwargs:
+            raise RuntimeError("killed")
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Submission.objects, "filter", failing_filter)
+    with pytest.raises(RuntimeError):
+        submissions_take()
+    monkeypatch.undo()
+    assert Submission.objects.count() == 3 and not Signature.objects.exists()
+    assert record_submissions() == 3
+    assert Signature.objects.count() == 3 and not Submission.objects.exists()

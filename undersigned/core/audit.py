@@ -11,6 +11,28 @@ from undersigned.core.db import insert_one
 from undersigned.core.models import AuditEntry
 
 
+def audit_entry(
+    obj: models.Model,
+    action: str,
+    *,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    actor_label: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """The entry for one state change, unsaved (for writing many at once)."""
+    actor = user if user is not None and user.is_authenticated else None
+    return AuditEntry(
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        actor=actor,
+        actor_label=actor_label or ("user" if actor else "system"),
+        reason=reason,
+        data=data or {},
+    )
+
+
 def log_action(
     obj: models.Model,
     action: str,
@@ -20,16 +42,7 @@ def log_action(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    actor = user if user is not None and user.is_authenticated else None
-    entry = AuditEntry(
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=obj.pk,
-        actor=actor,
-        actor_label=actor_label or ("user" if actor else "system"),
-        reason=reason,
-        data=data or {},
-    )
+    entry = audit_entry(obj, action, user=user, actor_label=actor_label, reason=reason, data=data)
     return insert_one(entry)
 
 

@@ -9,18 +9,24 @@ the models written this way do not use.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db import connections, models
+from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
-_statements: dict[tuple[type[models.Model], str], tuple[str, list[models.Field]]] = {}
+M = TypeVar("M", bound=models.Model)
+_statements: dict[tuple[type[models.Model], str, bool], tuple[str, list[models.Field]]] = {}
 
 
-def _statement(model: type[models.Model], alias: str) -> tuple[str, list[models.Field]]:
-    key = (model, alias)
+def _statement(
+    model: type[models.Model], alias: str, skip_conflict: bool
+) -> tuple[str, list[models.Field]]:
+    key = (model, alias, skip_conflict)
     if key not in _statements:
         connection = connections[alias]
         fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
-        query = InsertQuery(model)
+        query = InsertQuery(model, on_conflict=OnConflict.IGNORE if skip_conflict else None)
         query.insert_values(fields, [model()], raw=False)
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = [model._meta.pk]
@@ -29,14 +35,29 @@ def _statement(model: type[models.Model], alias: str) -> tuple[str, list[models.
     return _statements[key]
 
 
-def insert_one(obj: models.Model, *, using: str = "default") -> models.Model:
+def insert_one(obj: M, *, using: str = "default") -> M:
     """INSERT `obj` (a new row with an automatic primary key) and set its pk."""
-    sql, fields = _statement(type(obj), using)
+    _insert(obj, using, skip_conflict=False)
+    return obj
+
+
+def insert_or_skip(obj: M, *, using: str = "default") -> M | None:
+    """`insert_one`, but a row the constraints refuse is skipped instead of raising, and None
+    is returned (PostgreSQL: ON CONFLICT DO NOTHING; SQLite: INSERT OR IGNORE, which skips a
+    row that breaks a NOT NULL or CHECK constraint as well: callers tell the cases apart)."""
+    return obj if _insert(obj, using, skip_conflict=True) else None
+
+
+def _insert(obj: models.Model, using: str, *, skip_conflict: bool) -> bool:
+    sql, fields = _statement(type(obj), using, skip_conflict)
     connection = connections[using]
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
     obj._state.adding = False
     obj._state.db = using
-    return obj
+    return True

@@ -31,19 +31,23 @@ MAX_ATTEMPTS = 8
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def job_enqueue(
-    *, kind: str, payload: dict[str, Any], key: str = "", delay_seconds: int = 0
-) -> Job:
-    """Write a job. Call it inside the transaction of the change that needs the job, so the two
-    are committed together or not at all."""
+def job_build(*, kind: str, payload: dict[str, Any], key: str = "", delay_seconds: int = 0) -> Job:
+    """A job, unsaved (for writing many at once with `bulk_create`)."""
     handler_for(kind)  # fail loudly on a kind nobody handles
-    job = Job(
+    return Job(
         kind=kind,
         payload=payload,
         key=key,
         run_after=timezone.now() + timedelta(seconds=delay_seconds),
     )
-    return insert_one(job)
+
+
+def job_enqueue(
+    *, kind: str, payload: dict[str, Any], key: str = "", delay_seconds: int = 0
+) -> Job:
+    """Write a job. Call it inside the transaction of the change that needs the job, so the two
+    are committed together or not at all."""
+    return insert_one(job_build(kind=kind, payload=payload, key=key, delay_seconds=delay_seconds))
 
 
 def jobs_claim(*, limit: int = 100) -> list[Job]:

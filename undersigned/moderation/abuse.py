@@ -140,8 +140,10 @@ def sender_signs(
     *, email_normalized: str, email_domain: str, network_hash: str
 ) -> tuple[list[str], bool]:
     """Signs in who sends: the email and domain blocklists and the per-mailbox and per-domain
-    limits, as flags; and whether the network had reached its limit already (see
-    `network_over_limit`). Blocked networks are found earlier (`network_blocked`)."""
+    limits, as flags; and whether the network has reached its hourly limit. Exact when the
+    caller's transaction serializes the sender's network (services._lock_networks): the count
+    then sees every signature recorded before. Blocked networks are found earlier
+    (`network_blocked`)."""
     now = timezone.now()
     over = set()
     parts, params, asked = [], [], []
@@ -170,24 +172,3 @@ def sender_signs(
     if "email_domain" in over:
         flags.append(OVER_DOMAIN_LIMIT)
     return flags, "network_hash" in over
-
-
-def network_over_limit(network_hash: str, *, exact: bool) -> bool:
-    """Whether the network has reached its hourly limit.
-
-    A first look (in `sender_signs`, outside any transaction) settles every request of a
-    network already at its limit: counts in the window only fall as time passes. Only below the
-    limit does the signing transaction look again with `exact=True`, which first serializes the
-    submissions of that one network (an advisory lock on PostgreSQL; SQLite's write lock is
-    held already), so a hundred simultaneous ones cannot all count the same nine before them."""
-    if not network_hash:
-        return False
-    now = timezone.now()
-    if _known_at_limit("network_hash", network_hash, now):
-        return True
-    with connection.cursor() as cursor:
-        if exact and connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [network_hash])
-        sql, params = _limit_th("network_hash", network_hash, now, settings.LIMIT_PER_NETWORK)
-        cursor.execute(f"SELECT {sql}", params)  # noqa: S608
-        return _remember("network_hash", network_hash, _created(cursor.fetchone()[0]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,13 +13,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from undersigned.core.audit import log_action
-from undersigned.core.db import insert_one
-from undersigned.core.models import Switch
+from undersigned.core.audit import audit_entry, log_action
+from undersigned.core.db import insert_one, insert_or_skip
+from undersigned.core.models import AuditEntry, Switch
 from undersigned.core.net import ip_hash, network_hash
 from undersigned.core.recent import forget_on_commit
 from undersigned.core.switches import switch_is_on
-from undersigned.jobs.services import job_enqueue
+from undersigned.jobs.models import Job
+from undersigned.jobs.services import job_build, job_enqueue
 from undersigned.moderation import abuse, trust
 from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.pow import challenge_spend
@@ -74,8 +75,8 @@ def _expiry():
     return timezone.now() + timedelta(hours=settings.CONFIRMATION_TTL_HOURS)
 
 
-def _enqueue_email(signature: Signature, template: str) -> None:
-    job_enqueue(kind=SEND_EMAIL, payload={"signature_id": signature.pk, "template": template})
+def _email_job(signature: Signature, template: str) -> Job:
+    return job_build(kind=SEND_EMAIL, payload={"signature_id": signature.pk, "template": template})
 
 
 def enqueue_refresh(statement_id: int) -> None:
@@ -84,21 +85,22 @@ def enqueue_refresh(statement_id: int) -> None:
     )
 
 
+def _suggestions(signature: Signature, matches) -> list[DuplicateSuggestion]:
+    return [
+        DuplicateSuggestion(
+            statement_id=signature.statement_id,
+            signature=signature,
+            other_id=candidate.ref,
+            score=match.score,
+            reason=match.reason,
+        )
+        for candidate, match in matches
+    ]
+
+
 def suggest_duplicates(signature: Signature, matches) -> None:
     """Record the probable duplicates of a new organization signature for its owner."""
-    DuplicateSuggestion.objects.bulk_create(
-        [
-            DuplicateSuggestion(
-                statement_id=signature.statement_id,
-                signature=signature,
-                other_id=candidate.ref,
-                score=match.score,
-                reason=match.reason,
-            )
-            for candidate, match in matches
-        ],
-        ignore_conflicts=True,
-    )
+    DuplicateSuggestion.objects.bulk_create(_suggestions(signature, matches), ignore_conflicts=True)
 
 
 def _check_open(statement: Statement, kind: str) -> None:
@@ -148,50 +150,41 @@ TAKE_SECONDS = 0.05
 
 
 def submissions_take(*, limit: int = 100) -> int:
-    """Record the oldest waiting submissions as signatures, in one transaction that also
-    deletes them; the number taken. Safe with any number of workers (rows another holds are
-    skipped on PostgreSQL; SQLite's write lock serializes). A submission that cannot be recorded
-    is kept with the error, and the others go on."""
+    """Record the oldest waiting submissions as signatures and delete them, in one transaction;
+    the number taken. Safe with any number of workers (rows another holds are skipped on
+    PostgreSQL; SQLite's write lock serializes). If the batch fails, its submissions are
+    recorded one by one, and one that cannot be is kept with the error: the others go on."""
     waiting = Submission.objects.filter(failed="").order_by("id")
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True)
-    started = time.monotonic()
     with transaction.atomic():
         batch = list(waiting[:limit])
+        if not batch:
+            return 0
         statements = Statement.objects.in_bulk({s.statement_id for s in batch})
-        done, failed = [], {}
-        for submission in batch:
-            if done and time.monotonic() - started > TAKE_SECONDS:
-                break
-            try:
-                with transaction.atomic():
-                    _submission_record(submission, statements[submission.statement_id])
-            except Exception as error:  # one bad row must not hold back the queue
-                logger.exception("submission %s could not be recorded", submission.pk)
-                failed[submission.pk] = f"{type(error).__name__}: {error}"[:2000]
-            else:
-                done.append(submission.pk)
-        Submission.objects.filter(pk__in=done).delete()
+        failed: dict[int, str] = {}
+        try:
+            with transaction.atomic():
+                recorded = _record(batch, statements, deadline=time.monotonic() + TAKE_SECONDS)
+                done = [submission for submission, _signature in recorded]
+        except Exception:
+            logger.exception(
+                "a batch of %s submissions failed; recording them one by one", len(batch)
+            )
+            done = []
+            for submission in batch:
+                try:
+                    with transaction.atomic():
+                        _record([submission], statements)
+                except Exception as error:
+                    logger.exception("submission %s could not be recorded", submission.pk)
+                    failed[submission.pk] = f"{type(error).__name__}: {error}"[:2000]
+                else:
+                    done.append(submission)
+        Submission.objects.filter(pk__in=[s.pk for s in done]).delete()
         for pk, error in failed.items():
             Submission.objects.filter(pk=pk).update(failed=error)
     return len(done) + len(failed)
-
-
-def _submission_record(submission: Submission, statement: Statement) -> Signature:
-    # Recorded even if the statement closed or signing paused since: the signer was told it
-    # was received, and was then still allowed to sign.
-    return _signature_record(
-        statement=statement,
-        details=SignerDetails(**submission.details),
-        text_language=submission.text_language,
-        text_version=submission.text_version,
-        language=submission.language,
-        ip_hash=submission.ip_hash,
-        network_hash=submission.network_hash,
-        flags=tuple(submission.flags.split()),
-        challenge_nonce=submission.challenge_nonce or None,
-        created=submission.created,
-    )
 
 
 def signature_create(
@@ -201,104 +194,123 @@ def signature_create(
     not answering a signer's request (so with no address and no form to classify): the
     statement must accept it now."""
     _check_open(statement, details.kind)
-    return _signature_record(
+    submission = Submission(
         statement=statement,
-        details=details,
+        kind=details.kind,
+        details=vars(details),
+        language=language,
         text_language=text.language,
         text_version=text.version,
-        language=language,
-        ip_hash="",
-        network_hash="",
-        flags=(),
-        challenge_nonce=None,
     )
+    with transaction.atomic():
+        [(_submission, signature)] = _record([submission], {statement.pk: statement})
+    return signature
 
 
-def _signature_record(
-    *,
-    statement: Statement,
-    details: SignerDetails,
-    text_language: str,
-    text_version: str,
-    language: str,
-    ip_hash: str,
-    network_hash: str,
-    flags: tuple[str, ...],
-    challenge_nonce: str | None,
-    created: datetime | None = None,
-) -> Signature:
-    """Store a signature and queue its confirmation email, in one short transaction.
+def _record(
+    submissions: list[Submission], statements: dict[int, Statement], deadline: float = 0.0
+) -> list[tuple[Submission, Signature]]:
+    """Store the signatures of these submissions, each with its audit entry and email job, in
+    the caller's transaction; the submissions done, each with its signature (at least one;
+    none after `deadline`). Recorded even if the statement closed or signing paused since:
+    the signer was told it was received, and was then still allowed to sign.
 
-    A second signature from the same mailbox is refused by the database; the repeat re-sends the
-    confirmation (or an "already signed" note) a limited number of times and changes nothing
-    else. `challenge_nonce`: a solved proof-of-work challenge, spent here (a reused one is
-    flagged).
-    """
-    email_normalized = normalize_email(details.email)
-    email_domain = email_normalized.rpartition("@")[2]
-    sender, over = abuse.sender_signs(
-        email_normalized=email_normalized, email_domain=email_domain, network_hash=network_hash
-    )
-    found = [*flags, *sender]
-    matches = []
-    if details.kind == Signature.Kind.ORGANIZATION:
-        matches = trust.organization_matches(
-            statement_id=statement.pk,
+    A second signature from the same mailbox is refused by the database; the repeat re-sends
+    the confirmation (or an "already signed" note) a limited number of times and changes
+    nothing else. Statements per submission: the sender's look-up and the INSERT; the audit
+    entries and jobs of the batch are written together at the end."""
+    _lock_networks(submissions)
+    entries: list[AuditEntry] = []
+    jobs: list[Job] = []
+    suggestions: list[DuplicateSuggestion] = []
+    done: list[tuple[Submission, Signature]] = []
+    for submission in submissions:
+        if done and deadline and time.monotonic() > deadline:
+            break
+        statement = statements[submission.statement_id]
+        details = SignerDetails(**submission.details)
+        email_normalized = normalize_email(details.email)
+        email_domain = email_normalized.rpartition("@")[2]
+        found, over_network = abuse.sender_signs(
+            email_normalized=email_normalized,
+            email_domain=email_domain,
+            network_hash=submission.network_hash,
+        )
+        found = [*submission.flags.split(), *found]
+        matches = []
+        if details.kind == Signature.Kind.ORGANIZATION:
+            matches = trust.organization_matches(
+                statement_id=statement.pk,
+                name=details.name,
+                acronym=details.acronym,
+                country=details.country,
+            )
+            found += trust.organization_flags(
+                email_domain=email_domain,
+                matches=matches,
+                name=details.name,
+                country=details.country,
+            )
+        if over_network:
+            found.append(abuse.OVER_NETWORK_LIMIT)
+        if submission.challenge_nonce and not challenge_spend(submission.challenge_nonce):
+            found.append(abuse.NO_PROOF_OF_WORK)
+        signature = Signature(
+            statement=statement,
+            kind=details.kind,
             name=details.name,
             acronym=details.acronym,
             country=details.country,
+            affiliation=details.affiliation,
+            website=details.website,
+            show_name=details.show_name or details.kind == Signature.Kind.ORGANIZATION,
+            name_key=exact_key(details.name) if details.kind == Signature.Kind.ORGANIZATION else "",
+            domain_confirmed=details.kind == Signature.Kind.ORGANIZATION
+            and trust.domain_confirmed(website=details.website, email_domain=email_domain),
+            email=details.email,
+            email_normalized=email_normalized,
+            email_domain=email_domain,
+            contact_name=details.contact_name,
+            contact_role=details.contact_role,
+            ip_hash=submission.ip_hash,
+            network_hash=submission.network_hash,
+            flags=" ".join(found),
+            language=submission.language,
+            text_language=submission.text_language,
+            text_version=submission.text_version,
+            token_nonce=new_nonce(),
+            token_expires=_expiry(),
+            created=submission.created or timezone.now(),
         )
-        found += trust.organization_flags(
-            email_domain=email_domain, matches=matches, name=details.name, country=details.country
-        )
-    signature = Signature(
-        statement=statement,
-        kind=details.kind,
-        name=details.name,
-        acronym=details.acronym,
-        country=details.country,
-        affiliation=details.affiliation,
-        website=details.website,
-        show_name=details.show_name or details.kind == Signature.Kind.ORGANIZATION,
-        name_key=exact_key(details.name) if details.kind == Signature.Kind.ORGANIZATION else "",
-        domain_confirmed=details.kind == Signature.Kind.ORGANIZATION
-        and trust.domain_confirmed(website=details.website, email_domain=email_domain),
-        email=details.email,
-        email_normalized=email_normalized,
-        email_domain=email_domain,
-        contact_name=details.contact_name,
-        contact_role=details.contact_role,
-        ip_hash=ip_hash,
-        network_hash=network_hash,
-        language=language,
-        text_language=text_language,
-        text_version=text_version,
-        token_nonce=new_nonce(),
-        token_expires=_expiry(),
-        created=created or timezone.now(),
-    )
-    try:
-        with transaction.atomic():
-            if over or abuse.network_over_limit(signature.network_hash, exact=True):
-                found.append(abuse.OVER_NETWORK_LIMIT)
-            if challenge_nonce and not challenge_spend(challenge_nonce):
-                found.append(abuse.NO_PROOF_OF_WORK)
-            signature.flags = " ".join(found)
-            insert_one(signature)
-            log_action(signature, "signatures.signature.created", actor_label="signer")
-            suggest_duplicates(signature, matches)
-            _enqueue_email(signature, "confirm")
-    except IntegrityError as error:
-        # The INSERT was the first statement, so nothing else was written. No savepoint is
-        # needed on the common path: a repeat starts a transaction of its own.
-        with transaction.atomic():
-            existing = _signature_repeat(
-                statement=statement, email_normalized=signature.email_normalized
+        if insert_or_skip(signature) is not None:
+            entries.append(
+                audit_entry(signature, "signatures.signature.created", actor_label="signer")
             )
-        if existing is None:
-            raise error
-        return existing
-    return signature
+            jobs.append(_email_job(signature, "confirm"))
+            suggestions += _suggestions(signature, matches)
+        else:
+            signature = _signature_repeat(
+                statement=statement, email_normalized=email_normalized, entries=entries, jobs=jobs
+            )
+        done.append((submission, signature))
+    AuditEntry.objects.bulk_create(entries)
+    Job.objects.bulk_create(jobs)
+    if suggestions:
+        DuplicateSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
+    return done
+
+
+def _lock_networks(submissions: list[Submission]) -> None:
+    """On PostgreSQL, serialize the recording of submissions from one network across workers
+    (an advisory lock per network, taken in one order), so that two batches cannot both count
+    the same nine signatures below the limit. SQLite's write lock is held already."""
+    networks = sorted({s.network_hash for s in submissions if s.network_hash})
+    if networks and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(n)) FROM unnest(%s::text[]) AS n ORDER BY n",
+                [networks],
+            )
 
 
 # One statement. Only a live signature with sends left is touched; a pending one gets a fresh
@@ -313,9 +325,11 @@ RETURNING id, status
 """
 
 
-def _signature_repeat(*, statement: Statement, email_normalized: str) -> Signature | None:
-    """Answer a second submission from a mailbox: re-send (a limited number of times) and
-    change nothing else. None when no live signature holds the address."""
+def _signature_repeat(
+    *, statement: Statement, email_normalized: str, entries: list[AuditEntry], jobs: list[Job]
+) -> Signature:
+    """A second submission from a mailbox: re-send (a limited number of times) and change
+    nothing else; its audit entry and email job are added to `entries` and `jobs`."""
     live = ", ".join(f"'{status}'" for status in Signature.LIVE)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -333,16 +347,23 @@ def _signature_repeat(*, statement: Statement, email_normalized: str) -> Signatu
         existing = Signature.objects.filter(
             statement=statement, email_normalized=email_normalized, status__in=Signature.LIVE
         ).first()
-        if existing is not None:
-            # Out of sends: still an audit entry, so this answer costs the same as the others.
-            log_action(existing, "signatures.signature.resend_refused", actor_label="signer")
+        if existing is None:
+            # The INSERT was skipped for another reason than the mailbox (SQLite skips a row
+            # that breaks any constraint).
+            raise IntegrityError(f"signature for {statement.pk} refused by a constraint")
+        # Out of sends: still on record.
+        entries.append(
+            audit_entry(existing, "signatures.signature.resend_refused", actor_label="signer")
+        )
         return existing
     existing = Signature(pk=row[0], status=row[1], statement=statement)
     template = "confirm" if row[1] == Signature.Status.PENDING else "already_signed"
-    log_action(
-        existing, "signatures.signature.resent", actor_label="signer", data={"email": template}
+    entries.append(
+        audit_entry(
+            existing, "signatures.signature.resent", actor_label="signer", data={"email": template}
+        )
     )
-    _enqueue_email(existing, template)
+    jobs.append(_email_job(existing, template))
     return existing
 
 

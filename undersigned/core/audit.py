@@ -33,17 +33,9 @@ def audit_entry(
     )
 
 
-def log_action(
-    obj: models.Model,
-    action: str,
-    *,
-    user: AbstractBaseUser | AnonymousUser | None = None,
-    actor_label: str = "",
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> AuditEntry:
-    entry = audit_entry(obj, action, user=user, actor_label=actor_label, reason=reason, data=data)
-    return insert_one(entry)
+def log_action(obj: models.Model, action: str, **details: Any) -> AuditEntry:
+    """Write the entry of one state change (`details`: those of `audit_entry`)."""
+    return insert_one(audit_entry(obj, action, **details))
 
 
 def entries_for(obj: models.Model) -> models.QuerySet[AuditEntry]:

@@ -11,6 +11,9 @@ os.environ.setdefault("UNDERSIGNED_DATA_DIR", tempfile.mkdtemp(prefix="undersign
 os.environ.setdefault("UNDERSIGNED_LIST_PAGE_SIZE", "5")
 # Browsers driven by tests fill a form in milliseconds; tests of the too-fast flag set it.
 os.environ.setdefault("UNDERSIGNED_SIGN_MIN_SECONDS", "0")
+# A test posts many forms within a second and then runs the worker: that is no surge to wait
+# out (tests/test_submissions.py sets the pacing it tests).
+os.environ.setdefault("UNDERSIGNED_SURGE_HOLD_SECONDS", "0")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it are
 # still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -101,3 +101,62 @@ def test_a_batch_that_fails_as_a_whole_keeps_every_submission(monkeypatch):
     assert Submission.objects.count() == 3 and not Signature.objects.exists()
     assert record_submissions() == 3
     assert Signature.objects.count() == 3 and not Submission.objects.exists()
+
+
+def test_during_a_surge_the_worker_lets_submissions_wait_up_to_the_hold(settings, monkeypatch):
+    """Faster than SURGE_PER_SECOND, submissions wait (the app servers keep the machine) for
+    SURGE_HOLD_SECONDS at most; then the worker records all that waited, and holds again if
+    the surge goes on. Once it ebbs, it records at once."""
+    from undersigned.signatures import pacing
+
+    settings.SURGE_PER_SECOND, settings.SURGE_HOLD_SECONDS = 20, 30
+    clock = [1000.0]
+    monkeypatch.setattr(pacing.time, "monotonic", lambda: clock[0])
+    statement = make_statement()
+    pacer = pacing.Pacer()
+
+    def arrive(count: int, seconds: float) -> None:
+        for n in range(count):
+            Submission.objects.create(
+                statement=statement, kind="individual", language="en", text_language="en",
+                text_version="v", details=vars(individual(email=f"p{clock[0]}-{n}@example.org")),
+            )  # fmt: skip
+        clock[0] += seconds
+
+    assert not pacer.hold()  # nothing waits
+    arrive(5, 1)
+    assert not pacer.hold()  # a first look: no rate known yet
+    assert submissions_take() == 5
+    arrive(10, 1)
+    assert not pacer.hold()  # 10 a second: no surge
+    record_submissions()
+    arrive(100, 1)
+    assert pacer.hold()  # 100 a second: the surge starts the clock
+    for _ in range(29):
+        arrive(100, 1)
+        assert pacer.hold()
+    assert Submission.objects.count() == 3000
+    arrive(100, 1)
+    assert not pacer.hold()  # 30 seconds: everything that waited is recorded...
+    marker = Submission.objects.order_by("-id").first().pk
+    while Submission.objects.filter(pk__lte=marker).exists():
+        assert not pacer.hold()
+        submissions_take()
+        arrive(2, 0.01)  # the surge goes on meanwhile
+    arrive(100, 1)
+    assert pacer.hold()  # ...and the next hold begins while the surge goes on
+    arrive(0, 1)
+    assert not pacer.hold()  # it ebbed: recorded at once
+    waiting = Submission.objects.count()
+    assert waiting > 100 and record_submissions() == waiting
+
+
+def test_no_hold_when_the_operator_turns_it_off(settings):
+    from undersigned.signatures.pacing import Pacer
+
+    settings.SURGE_HOLD_SECONDS = 0
+    statement = make_statement()
+    pacer = Pacer()
+    for n in range(50):
+        submit(statement, f"quick{n}@example.org")
+        assert not pacer.hold()

@@ -208,6 +208,11 @@ LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # How long each process keeps the answers every request asks for (a statement's current
 # version, the pause switch), in milliseconds; 0: ask the database every time.
 STATE_CACHE_MS = env_int("UNDERSIGNED_STATE_CACHE_MS", 1000)
+# While signing submissions arrive faster than SURGE_PER_SECOND a second, the worker lets them
+# wait up to SURGE_HOLD_SECONDS, so the app servers keep the machine for answering signers;
+# it records them afterwards in large batches (see signatures/pacing.py). 0: never wait.
+SURGE_PER_SECOND = env_int("UNDERSIGNED_SURGE_PER_SECOND", 20)
+SURGE_HOLD_SECONDS = env_int("UNDERSIGNED_SURGE_HOLD_SECONDS", 30)
 # Seconds a reverse proxy may serve a public page from its cache.
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)
 

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from undersigned.jobs.registry import register, register_source
 from undersigned.signatures.models import Signature
+from undersigned.signatures.pacing import Pacer
 from undersigned.signatures.services import (
     REFRESH_LIST,
     SEND_EMAIL,
@@ -24,8 +25,15 @@ from undersigned.signatures.upkeep import counts_reconcile, retention_run
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import statement_text_for, statement_with_texts
 
-# Signing submissions wait in a table of their own (see models.Submission).
-register_source(submissions_take)
+# Signing submissions wait in a table of their own (see models.Submission), recorded at once
+# except during a surge (see pacing.py).
+_pacer = Pacer()
+
+
+@register_source
+def take_submissions(*, limit: int) -> int:
+    return 0 if _pacer.hold() else submissions_take(limit=limit)
+
 
 SUBJECTS = {
     # Subjects are translated when the email is rendered, in the signer's language.

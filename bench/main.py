@@ -35,6 +35,9 @@ CONCURRENCY = 32
 PHASE_SECONDS = 5.0
 ROUNDS = 4
 MAX_PER_PHASE = 20_000
+# Longer than two of the worker's surge holds (UNDERSIGNED_SURGE_HOLD_SECONDS, 30 s): the
+# worker records while the surge goes on.
+SUSTAINED_SECONDS = 70.0
 PAGE_SIZES = [0, 10_000, 100_000, 1_000_000]
 PAGE_ROUNDS = 5
 
@@ -286,6 +289,9 @@ def run_database(database: str) -> dict:
             }
         )
 
+        # Sustained: one long signing phase, the worker recording while it goes on.
+        out["sustained"] = asyncio.run(sustained(base, sign_path, out["baseline_sign_per_s"]))
+
         # Crash: SIGKILL every server process in the middle of a 200-signer burst.
         out["crash"] = asyncio.run(crash_burst(procs, port, sign_path))
         out["crash"].update(check_acknowledged(out["crash"].pop("acked_emails")))
@@ -367,6 +373,50 @@ async def crash_burst(procs: Processes, port: int, path: str) -> dict:
         "failed_requests": result.errors_other + result.errors_5xx,
         "recorded_after_restart_s": recorded_s,
         "acked_emails": result.acked_emails,
+    }
+
+
+async def sustained(base: list[str], path: str, baseline_per_s: float) -> dict:
+    """The signing load for SUSTAINED_SECONDS without a pause, sampling twice a second how many
+    submissions wait and how long the oldest has waited; then the time the worker needs to
+    finish. The phases above are short, and the worker mostly records between them; here it
+    records during the load, so this is the rate the machine keeps up."""
+    from django.utils import timezone
+
+    from bench.load import percentile, sign_load
+    from undersigned.signatures.models import Submission
+
+    def sample() -> tuple[int, float]:
+        waiting = Submission.objects.filter(failed="")
+        oldest = waiting.order_by("id").values_list("created", flat=True).first()
+        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        return waiting.count(), age
+
+    load = asyncio.create_task(
+        sign_load(
+            base, path, concurrency=CONCURRENCY, seconds=SUSTAINED_SECONDS,
+            max_signatures=MAX_PER_PHASE * 4,
+        )
+    )  # fmt: skip
+    samples = []
+    while not load.done():
+        samples.append(await asyncio.to_thread(sample))
+        await asyncio.sleep(0.5)
+    result = await load
+    drained = await asyncio.to_thread(wait_for_empty_queue)
+    per_s = result.ok / result.elapsed
+    return {
+        "seconds": round(result.elapsed, 1),
+        "signatures": result.ok,
+        "sign_per_s": round(per_s, 1),
+        "ratio_to_baseline": round(per_s / baseline_per_s, 3),
+        "sign_p50_ms": round(percentile(result.sign_ms, 50), 1),
+        "sign_p99_ms": round(percentile(result.sign_ms, 99), 1),
+        "errors_5xx": result.errors_5xx,
+        "most_waiting": max((n for n, _ in samples), default=0),
+        "longest_wait_s": round(max((age for _, age in samples), default=0.0), 1),
+        "recorded_and_mailed_after_s": drained,
+        "processed_per_s": round(result.ok / (result.elapsed + drained), 1),
     }
 
 
@@ -525,6 +575,14 @@ def report(results: dict) -> str:
     ]
     for d in dbs:
         lines.append(f"- {d}: `{json.dumps(results['databases'][d]['crash'])}`")
+    lines += [
+        "",
+        f"## Sustained ({SUSTAINED_SECONDS:g} s of signing without a pause, the worker recording"
+        " while it goes on)",
+        "",
+    ]
+    for d in dbs:
+        lines.append(f"- {d}: `{json.dumps(results['databases'][d].get('sustained'))}`")
     if any("scale_out" in results["databases"][d] for d in dbs):
         lines += ["", "## Scale-out on one machine (PostgreSQL)", ""]
         for d in dbs:

@@ -160,3 +160,18 @@ def test_no_hold_when_the_operator_turns_it_off(settings):
     for n in range(50):
         submit(statement, f"quick{n}@example.org")
         assert not pacer.hold()
+
+
+def test_the_admin_lists_a_submission_that_could_not_be_recorded_and_cannot_delete_it(client):
+    from tests.factories import make_superuser
+
+    statement = make_statement()
+    submit(statement, "stuck@example.org")
+    Submission.objects.update(details={"unknown": "field"})
+    record_submissions()
+    client.force_login(make_superuser())
+    page = client.get("/admin/signatures/submission/")
+    assert page.status_code == 200 and "unexpected keyword argument" in page.content.decode()
+    pk = Submission.objects.get().pk
+    assert client.post(f"/admin/signatures/submission/{pk}/delete/").status_code == 403
+    assert Submission.objects.filter(pk=pk).exists()

@@ -4,8 +4,24 @@ from undersigned.core.models import AuditEntry, Switch
 from undersigned.core.switches import switch_set
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Rows that are evidence: shown, never added, changed or deleted through the admin."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdmin):
     list_display = [
         "created",
         "action",
@@ -17,16 +33,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["action", "object_type", "actor_label"]
     search_fields = ["action", "reason", "object_id"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Switch)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from undersigned.signatures.models import ListTally, Signature
+from undersigned.core.admin import RecordAdmin
+from undersigned.signatures.models import ListTally, Signature, Submission
 from undersigned.signatures.services import signatures_approve, signatures_reject
 
 
@@ -78,3 +79,12 @@ class ListTallyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(RecordAdmin):
+    """Submissions waiting for the worker, and any it could not record (with the error): they
+    were acknowledged to their signers, so they are never deleted here."""
+
+    list_display = ["id", "statement", "kind", "created", "failed"]
+    list_filter = ["statement"]

@@ -144,3 +144,23 @@ def test_the_management_commands_run(capsys):
     call_command("reconcile_counts")
     out = capsys.readouterr().out
     assert "unconfirmed_deleted: 0" in out and "0 count(s) repaired" in out
+
+
+def test_submissions_that_could_not_be_recorded_go_after_the_same_period(settings):
+    from undersigned.signatures.models import Submission
+
+    settings.RETENTION_UNCONFIRMED_DAYS = 14
+    start = timezone.now()
+    statement = make_statement()
+    with time_machine.travel(start, tick=False):
+        stuck = Submission.objects.create(
+            statement=statement, kind="individual", language="en", text_language="en",
+            text_version="v", details={"email": "stuck@example.org"}, failed="TypeError: x",
+        )  # fmt: skip
+    with time_machine.travel(start + timedelta(days=13), tick=False):
+        assert retention_run()["failed_submissions_deleted"] == 0
+    with time_machine.travel(start + timedelta(days=15), tick=False):
+        assert retention_run()["failed_submissions_deleted"] == 1
+    assert not Submission.objects.filter(pk=stuck.pk).exists()
+    entry = AuditEntry.objects.get(action="signatures.retention.failed_submissions_deleted")
+    assert "stuck@" not in str(entry.data)

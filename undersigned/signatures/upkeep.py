@@ -14,7 +14,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
-from undersigned.signatures.models import ListTally, Signature
+from undersigned.signatures.models import ListTally, Signature, Submission
 from undersigned.signatures.services import statement_list_refresh
 from undersigned.statements.models import Statement
 
@@ -49,6 +49,14 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
     purged = _per_statement(unconfirmed)
     unconfirmed.delete()
     _audit(purged, "signatures.retention.unconfirmed_deleted")
+    # Submissions the worker could not record were never confirmed either: kept for an
+    # administrator to look at for as long, then deleted with their contact data.
+    stuck = Submission.objects.exclude(failed="").filter(
+        created__lt=now - timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
+    )
+    stuck_deleted = _per_statement(stuck)
+    stuck.delete()
+    _audit(stuck_deleted, "signatures.retention.failed_submissions_deleted")
 
     # IP hashes serve abuse checks in the first days only.
     old_ips = Signature.objects.filter(
@@ -80,6 +88,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
     _audit(anonymized, "signatures.retention.contact_data_removed")
     return {
         "unconfirmed_deleted": sum(purged.values()),
+        "failed_submissions_deleted": sum(stuck_deleted.values()),
         "ip_hashes_dropped": sum(dropped.values()),
         "contact_data_removed": sum(anonymized.values()),
     }

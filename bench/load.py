@@ -150,27 +150,27 @@ async def sign_load(
     return result
 
 
-async def page_load(
-    url: str,
-    *,
-    concurrency: int,
-    seconds: float,
-    max_requests: int,
-    latencies: list[float] | None = None,
-) -> dict:
-    """GET one page in a closed loop; latency percentiles of the answers (each latency is also
-    appended to `latencies` when given, to pool several runs)."""
-    assert_loopback(url)
-    latencies = latencies if latencies is not None else []
+async def pages_load(
+    urls: list[str], *, concurrency: int, seconds: float, max_requests: int
+) -> tuple[dict[str, list[float]], int]:
+    """GET pages in a closed loop, each reader taking them in turn (reader n starting at the
+    n-th), so that every page is read on the same machine at the same moments; the latencies
+    of each page's answers, and the number of errors."""
+    for url in urls:
+        assert_loopback(url)
+    latencies: dict[str, list[float]] = {url: [] for url in urls}
     errors = 0
     budget = [max_requests]
     deadline = time.monotonic() + seconds
 
-    async def reader() -> None:
+    async def reader(n: int) -> None:
         nonlocal errors
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-            while time.monotonic() < deadline and budget[0] > 0:
+            for i in itertools.count(n):
+                if time.monotonic() >= deadline or budget[0] <= 0:
+                    return
                 budget[0] -= 1
+                url = urls[i % len(urls)]
                 started = time.perf_counter()
                 try:
                     async with session.get(url) as response:
@@ -181,9 +181,27 @@ async def page_load(
                 except (TimeoutError, aiohttp.ClientError):
                     errors += 1
                     continue
-                latencies.append((time.perf_counter() - started) * 1000)
+                latencies[url].append((time.perf_counter() - started) * 1000)
 
-    await asyncio.gather(*(reader() for _ in range(concurrency)))
+    await asyncio.gather(*(reader(n) for n in range(concurrency)))
+    return latencies, errors
+
+
+async def page_load(
+    url: str,
+    *,
+    concurrency: int,
+    seconds: float,
+    max_requests: int,
+    latencies: list[float] | None = None,
+) -> dict:
+    """GET one page in a closed loop; latency percentiles of the answers (each latency is also
+    appended to `latencies` when given, to pool several runs)."""
+    got, errors = await pages_load(
+        [url], concurrency=concurrency, seconds=seconds, max_requests=max_requests
+    )
+    latencies = latencies if latencies is not None else []
+    latencies += got[url]
     return {
         "requests": len(latencies),
         "p50_ms": round(percentile(latencies, 50), 2),

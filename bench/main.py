@@ -39,7 +39,7 @@ MAX_PER_PHASE = 20_000
 # worker records while the surge goes on.
 SUSTAINED_SECONDS = 70.0
 PAGE_SIZES = [0, 10_000, 100_000, 1_000_000]
-PAGE_ROUNDS = 5
+PAGE_SECONDS = 7
 
 
 def server_command(port: int, workers: int = WEB_WORKERS) -> list[str]:
@@ -208,7 +208,7 @@ def run_database(database: str) -> dict:
     """Everything measured on one database. Runs in a child process configured for it."""
     env = setup_database(database)
     from bench.crash import check_acknowledged
-    from bench.load import page_load, percentile, sign_load
+    from bench.load import page_load, pages_load, percentile, sign_load
     from bench.seed import seed_to
 
     statement("bench")
@@ -309,17 +309,16 @@ def run_database(database: str) -> dict:
         out["page"] = {}
         for size in PAGE_SIZES:
             seeded = seed_to(pages, size)
-            full_ms: list[float] = []
-            empty_ms: list[float] = []
             for url in (page_url, empty_url):  # warm both
                 asyncio.run(page_load(url, concurrency=4, seconds=1, max_requests=300))
-            for _ in range(PAGE_ROUNDS):
-                for url, bucket in ((empty_url, empty_ms), (page_url, full_ms)):
-                    asyncio.run(
-                        page_load(
-                            url, concurrency=4, seconds=1.5, max_requests=1500, latencies=bucket
-                        )
-                    )
+            # Each reader reads the two pages in turn, so both see the same moments of the VM.
+            got, _errors = asyncio.run(
+                pages_load(
+                    [empty_url, page_url], concurrency=4, seconds=PAGE_SECONDS,
+                    max_requests=PAGE_SECONDS * 2000,
+                )
+            )  # fmt: skip
+            full_ms, empty_ms = got[page_url], got[empty_url]
             out["page"][str(size)] = {
                 "signatures": seeded,
                 "requests": len(full_ms),

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from bench.crash import check_acknowledged
-from bench.load import assert_loopback, page_load, sign_load
+from bench.load import assert_loopback, page_load, pages_load, sign_load
 from bench.seed import seed_to
 from tests.factories import individual, make_statement, record_submissions, sign
 from undersigned.jobs.models import Job
@@ -44,6 +44,9 @@ def test_the_load_generator_signs_like_a_browser_and_every_ack_is_stored(live_se
         )
     )
     assert (page["requests"], page["errors"]) == (6, 0)
+    urls = [f"{live_server.url}/en/s/{statement.slug}/", f"{live_server.url}/en/"]
+    got, errors = asyncio.run(pages_load(urls, concurrency=2, seconds=30, max_requests=8))
+    assert ([len(got[url]) for url in urls], errors) == ([4, 4], 0)  # read in turn
 
 
 @pytest.mark.django_db

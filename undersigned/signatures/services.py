@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -132,7 +132,7 @@ def submission_create(
         Submission(
             statement=statement,
             kind=details.kind,
-            details=asdict(details),
+            details=dict(vars(details)),
             language=language,
             text_language=text.language,
             text_version=text.version,
@@ -197,7 +197,7 @@ def signature_create(
     submission = Submission(
         statement=statement,
         kind=details.kind,
-        details=vars(details),
+        details=dict(vars(details)),
         language=language,
         text_language=text.language,
         text_version=text.version,

@@ -4,9 +4,9 @@ is a GET and a POST through Django's WSGI handler, and the CPU time of this proc
 
     .venv/bin/python -m bench.inprocess sqlite 1000     # or postgresql; signatures per path
 
-No gunicorn, no sockets, no worker (emails stay queued): what is left is our code and
-Django's, so the ratio printed here is the ceiling the server's ratio tends to as its own
-per-request cost shrinks. On PostgreSQL the database server's own CPU is not counted. Runs on
+No gunicorn, no sockets, no worker (submissions stay waiting to be recorded): what is left is
+the request's own code and Django's, so the ratio printed here is the ceiling the server's
+ratio tends to as its own per-request cost shrinks and the worker's work moves elsewhere. On PostgreSQL the database server's own CPU is not counted. Runs on
 the benchmark's database (`bench/results/tmp/`).
 """
 

@@ -6,8 +6,9 @@ is a GET and a POST through Django's WSGI handler, and the CPU time of this proc
 
 No gunicorn, no sockets, no worker (submissions stay waiting to be recorded): what is left is
 the request's own code and Django's, so the ratio printed here is the ceiling the server's
-ratio tends to as its own per-request cost shrinks and the worker's work moves elsewhere. On PostgreSQL the database server's own CPU is not counted. Runs on
-the benchmark's database (`bench/results/tmp/`).
+ratio tends to as its own per-request cost shrinks and the worker's work moves elsewhere. On
+PostgreSQL the database server's own CPU is not counted. Runs on the benchmark's database
+(`bench/results/tmp/`).
 """
 
 from __future__ import annotations

@@ -124,23 +124,29 @@ def submission_create(
     that an email is on its way. The worker records it as a signature moments later
     (`submissions_take`). Nothing here reads another signature, so the answer cannot depend on
     whether this person signed before. The raw IP address is used here and not stored."""
-    _check_open(statement, details.kind)
+    submission = _submission(statement=statement, details=details, text=text, language=language)
     found = list(flags)
     if abuse.network_blocked(ip):
         found.append(abuse.BLOCKED)
-    return insert_one(
-        Submission(
-            statement=statement,
-            kind=details.kind,
-            details=dict(vars(details)),
-            language=language,
-            text_language=text.language,
-            text_version=text.version,
-            ip_hash=ip_hash(ip),
-            network_hash=network_hash(ip),
-            flags=" ".join(found),
-            challenge_nonce=challenge_nonce or "",
-        )
+    submission.ip_hash = ip_hash(ip)
+    submission.network_hash = network_hash(ip)
+    submission.flags = " ".join(found)
+    submission.challenge_nonce = challenge_nonce or ""
+    return insert_one(submission)
+
+
+def _submission(
+    *, statement: Statement, details: SignerDetails, text: StatementText, language: str
+) -> Submission:
+    """A new submission of these details (unsaved), if the statement accepts it now."""
+    _check_open(statement, details.kind)
+    return Submission(
+        statement=statement,
+        kind=details.kind,
+        details=dict(vars(details)),
+        language=language,
+        text_language=text.language,
+        text_version=text.version,
     )
 
 
@@ -193,17 +199,9 @@ def signature_create(
     """Record a signature at once, as the worker records a submission, for callers that are
     not answering a signer's request (so with no address and no form to classify): the
     statement must accept it now."""
-    _check_open(statement, details.kind)
-    submission = Submission(
-        statement=statement,
-        kind=details.kind,
-        details=dict(vars(details)),
-        language=language,
-        text_language=text.language,
-        text_version=text.version,
-    )
+    submission = _submission(statement=statement, details=details, text=text, language=language)
     with transaction.atomic():
-        [(_submission, signature)] = _record([submission], {statement.pk: statement})
+        [(_recorded, signature)] = _record([submission], {statement.pk: statement})
     return signature
 
 

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
 from tests.factories import individual, make_statement, sign
-from undersigned.core.db import insert_one
+from undersigned.core.db import insert_one, insert_or_skip
 from undersigned.core.models import AuditEntry
 from undersigned.jobs.models import Job
 from undersigned.signatures.models import Signature
@@ -47,3 +47,14 @@ def test_insert_one_raises_integrity_errors_like_save():
     duplicate.pk = None
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_one(duplicate)
+
+
+def test_insert_or_skip_skips_a_row_the_unique_constraint_refuses_and_stores_the_others():
+    statement = make_statement()
+    first = sign(statement, individual(email="once@example.org"))
+    again = Signature.objects.get(pk=first.pk)
+    again.pk = None
+    assert insert_or_skip(again) is None  # the same live mailbox: skipped, nothing raised
+    assert Signature.objects.filter(email_normalized="once@example.org").count() == 1
+    again.email_normalized = "other@example.org"
+    assert insert_or_skip(again) is again and again.pk != first.pk

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
+from undersigned.core.admin import SuperuserOnly
 from undersigned.core.recent import forget_on_commit
 from undersigned.moderation.forms import InvalidationForm
 from undersigned.moderation.models import BlockRule, Invalidation
@@ -9,10 +11,14 @@ from undersigned.moderation.services import (
     invalidation_undo,
     signatures_invalidate,
 )
+from undersigned.statements.admin import OwnedStatementsAdmin
+from undersigned.statements.selectors import owned_statements
 
 
 @admin.register(BlockRule)
-class BlockRuleAdmin(admin.ModelAdmin):
+class BlockRuleAdmin(SuperuserOnly, admin.ModelAdmin):
+    """Block rules apply to every statement: a superuser's."""
+
     list_display = ["kind", "value", "reason", "created", "created_by"]
     list_filter = ["kind"]
     search_fields = ["value", "reason"]
@@ -35,8 +41,9 @@ class BlockRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invalidation)
-class InvalidationAdmin(admin.ModelAdmin):
-    """Adding an invalidation is a two-step page: preview the count, then confirm."""
+class InvalidationAdmin(OwnedStatementsAdmin):
+    """Adding an invalidation is a two-step page: preview the count, then confirm. It offers,
+    counts and touches only the statements the user owns (all of them for a superuser)."""
 
     list_display = ["id", "statement", "count", "reason", "created", "created_by", "undone"]
     list_filter = ["statement"]
@@ -50,7 +57,9 @@ class InvalidationAdmin(admin.ModelAdmin):
         return False
 
     def add_view(self, request, form_url="", extra_context=None):
-        form = InvalidationForm(request.POST or None)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InvalidationForm(request.POST or None, statements=owned_statements(request.user))
         count = None
         if request.method == "POST" and form.is_valid():
             criteria = form.criteria()
@@ -73,7 +82,10 @@ class InvalidationAdmin(admin.ModelAdmin):
             {**self.admin_site.each_context(request), "form": form, "count": count},
         )
 
-    @admin.action(description="Undo the selected invalidations (restore and recount)")
+    @admin.action(
+        description="Undo the selected invalidations (restore and recount)",
+        permissions=["add"],
+    )
     def undo(self, request, queryset):
         restored = sum(invalidation_undo(invalidation=i, user=request.user) for i in queryset)
         self.message_user(request, f"{restored} signature(s) restored.")

@@ -7,7 +7,7 @@ from undersigned.statements.models import Statement
 
 
 class InvalidationForm(forms.Form):
-    statement = forms.ModelChoiceField(queryset=Statement.objects.all())
+    statement = forms.ModelChoiceField(queryset=Statement.objects.none())
     email_domain = forms.CharField(required=False, max_length=253, help_text="e.g. example.org")
     network_hash = forms.CharField(
         required=False, max_length=32, help_text="as shown on a signature in the admin"
@@ -16,6 +16,12 @@ class InvalidationForm(forms.Form):
     created_from = forms.DateTimeField(required=False, help_text="YYYY-MM-DD HH:MM (UTC)")
     created_to = forms.DateTimeField(required=False, help_text="YYYY-MM-DD HH:MM (UTC)")
     reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, statements, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the statements the user may act on: the preview's count is an answer about
+        # who signed, so it must never be given for anybody else's statement.
+        self.fields["statement"].queryset = statements
 
     def criteria(self) -> Criteria:
         data = self.cleaned_data

@@ -1,12 +1,13 @@
 from django.contrib import admin
 
-from undersigned.core.admin import RecordAdmin
+from undersigned.core.admin import RecordAdmin, SuperuserOnly
 from undersigned.signatures.models import ListTally, Signature, Submission
 from undersigned.signatures.services import signatures_approve, signatures_reject
+from undersigned.statements.admin import OwnedStatementsAdmin
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(OwnedStatementsAdmin):
     """Signatures are evidence: the admin shows them and acts on them through services, but
     never edits or deletes them directly."""
 
@@ -33,12 +34,6 @@ class SignatureAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Signature._meta.fields if f.name != "token_nonce"]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(statement__owners=request.user)
-
     def has_add_permission(self, request):
         return False
 
@@ -61,7 +56,9 @@ class SignatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(ListTally)
-class ListTallyAdmin(admin.ModelAdmin):
+class ListTallyAdmin(SuperuserOnly, RecordAdmin):
+    """The stored counts, site-wide: the worker keeps them; nobody edits or deletes them."""
+
     list_display = [
         "statement",
         "organizations",
@@ -69,20 +66,10 @@ class ListTallyAdmin(admin.ModelAdmin):
         "individuals_unnamed",
         "refreshed",
     ]
-    readonly_fields = [
-        "statement",
-        "organizations",
-        "individuals_named",
-        "individuals_unnamed",
-        "refreshed",
-    ]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Submission)
-class SubmissionAdmin(RecordAdmin):
+class SubmissionAdmin(OwnedStatementsAdmin, RecordAdmin):
     """Submissions waiting for the worker, and any it could not record (with the error): they
     were acknowledged to their signers, so they are never deleted here."""
 

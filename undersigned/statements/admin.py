@@ -3,11 +3,39 @@ from django.contrib import admin, messages
 from undersigned.core.audit import log_action
 from undersigned.core.recent import forget_on_commit
 from undersigned.statements.models import Statement, StatementText
+from undersigned.statements.selectors import owned_statements
 from undersigned.statements.services import (
     statement_set_paused,
     statement_set_state,
     statement_text_save,
 )
+
+
+class OwnedStatementsAdmin(admin.ModelAdmin):
+    """The admin of rows that belong to a statement: a staff account sees, filters, picks and
+    acts on only those of the statements it owns (`owned_statements`, the one selector for
+    that); a superuser on all. `statement_field` is the path from the row to its statement."""
+
+    statement_field = "statement"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        owned = owned_statements(request.user).values("pk")
+        return queryset.filter(**{f"{self.statement_field}__in": owned})
+
+    def get_list_filter(self, request):
+        # Django's related-field filter offers every statement; this one only the listed rows'.
+        return [
+            (name, admin.RelatedOnlyFieldListFilter) if name == self.statement_field else name
+            for name in super().get_list_filter(request)
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Statement:
+            kwargs["queryset"] = owned_statements(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StatementTextInline(admin.StackedInline):
@@ -28,7 +56,7 @@ def _set_state_action(state: str, label: str):
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(OwnedStatementsAdmin):
     list_display = [
         "slug",
         "reference",
@@ -78,15 +106,13 @@ class StatementAdmin(admin.ModelAdmin):
         ("Access", {"fields": ["owners"]}),
     ]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(owners=request.user)
+    statement_field = "pk"
 
     def get_readonly_fields(self, request, obj=None):
-        # Pausing goes through the actions, which audit it.
-        return ["signing_paused", "pow_surge_since"]
+        # Pausing goes through the actions, which audit it. Only a superuser picks owners: the
+        # widget would list every account.
+        readonly = ["signing_paused", "pow_surge_since"]
+        return readonly if request.user.is_superuser else [*readonly, "owners"]
 
     @admin.action(description="Pause signing on the selected statements (pages stay readable)")
     def pause_signing(self, request, queryset):

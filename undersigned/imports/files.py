@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from undersigned.core.countries import country_code, fold
+from undersigned.core.numbers import ascii_int
 from undersigned.imports.parser import (
     INDIVIDUAL,
     MAX_LINE_CHARS,
@@ -194,7 +195,7 @@ def _from_rows(rows: list[list[str]]) -> Parsed:
             section = ORGANIZATION
         entry = entry_from(
             raw,
-            number=int(number) if number.isdigit() and len(number) <= 5 else None,
+            number=ascii_int(number, max_digits=5),
             line=line,
             section=section,
         )

@@ -25,6 +25,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
+from undersigned.core.numbers import ascii_int
 from undersigned.core.recent import forget_on_commit
 from undersigned.moderation.models import SpentChallenge, SurgeWatch
 from undersigned.statements.models import Statement
@@ -51,7 +52,7 @@ def solution_check(*, challenge: str, solution: str, statement_id: int) -> str |
     """The challenge's nonce if `solution` solves a challenge this server issued for this
     statement less than POW_CHALLENGE_MINUTES ago; None otherwise. Spending it is apart
     (`challenge_spend`), in the transaction that stores the submission."""
-    if not challenge or not solution.isdigit() or len(solution) > 12:
+    if not challenge or ascii_int(solution, max_digits=12) is None:
         return None
     try:
         payload = signing.loads(

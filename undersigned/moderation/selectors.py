@@ -27,6 +27,7 @@ FLAG_LABELS = {
     trust.FREE_MAIL: _("confirmed from a free-mail address"),
     trust.POSSIBLE_DUPLICATE: _("close to an organization already on the list"),
     trust.DUPLICATE_NAME: _("the same name as an organization already on the list"),
+    trust.MIXED_SCRIPT: _("a name that mixes alphabets, as look-alike names do"),
 }
 # Held back with no flag: the statement has every organization reviewed.
 UNFLAGGED = "none"

@@ -5,11 +5,16 @@
 - `free_mail`: it was confirmed from a free-mail mailbox anybody can open in any name.
 - `possible_duplicate` / `duplicate_name`: its name is close to (or, set aside case and accents,
   the same as) an organization already on the statement's list.
+- `mixed_script`: a name (of an organization or a person) written in scripts that are not
+  used together, such as Latin with Cyrillic letters: the way to imitate another name.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
+
+from confusable_homoglyphs import categories
 
 from undersigned.signatures.dedupe import Candidate, Match, exact_key, matches_against
 from undersigned.signatures.models import Signature
@@ -17,6 +22,17 @@ from undersigned.signatures.models import Signature
 FREE_MAIL = "free_mail"
 POSSIBLE_DUPLICATE = "possible_duplicate"
 DUPLICATE_NAME = "duplicate_name"
+MIXED_SCRIPT = "mixed_script"
+
+# Scripts written together in real names (Unicode TR39, "moderately restrictive"): Latin with
+# any one other script except those whose letters imitate Latin ones, and the Chinese,
+# Japanese and Korean combinations.
+_IMITATORS = {"CYRILLIC", "GREEK", "CHEROKEE", "ARMENIAN", "COPTIC"}
+_CJK = [
+    {"LATIN", "HAN", "HIRAGANA", "KATAKANA"},
+    {"LATIN", "HAN", "BOPOMOFO"},
+    {"LATIN", "HAN", "HANGUL"},
+]
 
 # Mailboxes anybody can open, in any name. Operators can extend it in code; the list only
 # decides whether an organization's signature is looked at before it is published.
@@ -64,6 +80,25 @@ def organization_matches(
 ) -> list[tuple[Candidate, Match]]:
     new = Candidate(ref=0, name=name, acronym=acronym, country=country)
     return matches_against([new], listed_organizations(statement_id, exclude=exclude)).get(0, [])
+
+
+def scripts_of(name: str) -> set[str]:
+    return {categories.alias(ch) for ch in name if unicodedata.category(ch)[0] == "L"} - {
+        "COMMON",
+        "INHERITED",
+    }
+
+
+def is_mixed_script(name: str) -> bool:
+    scripts = scripts_of(name)
+    if len(scripts) <= 1 or any(scripts <= allowed for allowed in _CJK):
+        return False
+    return not (len(scripts) == 2 and "LATIN" in scripts and not scripts & _IMITATORS)
+
+
+def name_flags(name: str) -> list[str]:
+    """Reasons to hold any signature for review because of how its name is written."""
+    return [MIXED_SCRIPT] if is_mixed_script(name) else []
 
 
 def organization_flags(

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from undersigned.core.http import no_store
+from undersigned.core.numbers import ascii_int
 from undersigned.moderation.forms import DuplicateDecisionForm, ReviewForm
 from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.selectors import (
@@ -31,7 +32,7 @@ from undersigned.statements.selectors import owned_statement_get
 
 def _after(request: HttpRequest) -> int:
     raw = request.GET.get("after", "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else 0
+    return ascii_int(raw, max_digits=18) or 0
 
 
 def _queue_url(slug: str, flag: str) -> str:

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from confusable_homoglyphs import categories, confusables
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
@@ -46,9 +47,32 @@ PART_WORDS = {
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+# Scripts whose letters are not folded onto Latin look-alikes: a Latin name is compared as
+# it is, and Arabic letters that resemble Latin ones (ا, ٥) are not the same name in Arabic.
+_OWN_SCRIPTS = {"LATIN", "ARABIC", "COMMON", "INHERITED"}
+
+
+@lru_cache(maxsize=4096)
+def _latin_lookalike(ch: str) -> str:
+    """The ASCII letter a character of another script is drawn like ("В", Cyrillic, is "B"),
+    from Unicode's confusables data (TR39); the character itself when it has none."""
+    if ch.isascii() or categories.alias(ch) in _OWN_SCRIPTS:
+        return ch
+    glyphs = [g["c"] for g in confusables.confusables_data.get(ch, ())]
+    letters = sorted(g for g in glyphs if len(g) == 1 and g.isascii() and g.isalpha())
+    return letters[0] if letters else ch
+
+
+def skeleton(text: str) -> str:
+    """`text` with look-alike letters of other scripts replaced by the Latin letters they
+    imitate, so "Вravo" (with a Cyrillic В) and "Bravo" are one name."""
+    return "".join(_latin_lookalike(ch) for ch in text)
+
+
 def _fold(text: str) -> str:
-    """Lower case, no accents, compatibility forms folded, Arabic diacritics dropped."""
-    text = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case, look-alikes folded, no accents, compatibility forms folded, Arabic
+    diacritics dropped."""
+    text = unicodedata.normalize("NFKD", skeleton(skeleton(text).casefold()))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ـ", "")
 
 

@@ -12,7 +12,11 @@ from django_countries import countries
 
 from undersigned.moderation.abuse import NO_PROOF_OF_WORK, form_flags
 from undersigned.moderation.pow import CHALLENGE_SLOT, solution_check
-from undersigned.signatures.normalize import clean_name, has_forbidden_characters
+from undersigned.signatures.normalize import (
+    clean_name,
+    has_forbidden_characters,
+    has_visible_letter,
+)
 
 
 def _country_choices():
@@ -43,7 +47,7 @@ class NameField(forms.CharField):
         value = super().clean(value)
         if value:
             value = clean_name(value)
-            if not any(unicodedata.category(ch)[0] in "LN" for ch in value):
+            if not has_visible_letter(value):
                 raise forms.ValidationError(_("Enter a name with letters."), code="no_letters")
         return value
 
@@ -53,6 +57,19 @@ class SignerEmailField(forms.EmailField):
         # Full-width and other compatibility forms become their plain equivalents.
         value = super().to_python(value)
         return unicodedata.normalize("NFKC", value) if value else value
+
+    def validate(self, value):
+        # Quoted local parts and bracketed IP domains are valid in the RFC but used by nobody
+        # who signs in good faith: each spelling of one mailbox would look like another signer.
+        if value and ('"' in value or "\\" in value or value.rstrip().endswith("]")):
+            raise forms.ValidationError(
+                _(
+                    "Enter your address as you would give it to a person, without quotation "
+                    "marks, backslashes or an IP address in brackets."
+                ),
+                code="quoted",
+            )
+        super().validate(value)
 
 
 def form_timestamp(at: float | None = None) -> str:

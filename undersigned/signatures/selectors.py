@@ -91,14 +91,15 @@ class OrderedPage:
 
 def ordered_page(*, statement: Statement, order: str, after: int | None, size: int) -> OrderedPage:
     """The listed organizations A–Z, or by country and A–Z within it, numbered 1..n in that
-    order. Paged by key: `after` is the id of the last entry of the previous page."""
+    order. Paged by key: `after` is the list number (the public `position`) of the last entry
+    of the previous page, never an id, which would tell the site's volume of signatures."""
     columns = ORDERS[order]
     listed = Signature.objects.filter(
         statement=statement, kind=Signature.Kind.ORGANIZATION, position__isnull=False
     )
     rows = listed
     start = 1
-    cursor = listed.filter(pk=after).values_list(*columns).first() if after else None
+    cursor = listed.filter(position=after).values_list(*columns).first() if after else None
     if cursor is not None:
         rows = listed.filter(_beyond(columns, cursor, "gt"))
         # The cursor's own number is one more than the entries before it.
@@ -115,7 +116,7 @@ def ordered_page(*, statement: Statement, order: str, after: int | None, size: i
             groups.append(Group(country=key, entries=[entry], start=number))
     return OrderedPage(
         groups=groups,
-        next_after=page[-1].pk if more else None,
+        next_after=page[-1].position if more else None,
         first_page=cursor is None,
     )
 

@@ -234,7 +234,7 @@ def _record(
             email_domain=email_domain,
             network_hash=submission.network_hash,
         )
-        found = [*submission.flags.split(), *found]
+        found = [*submission.flags.split(), *found, *trust.name_flags(details.name)]
         matches = []
         if details.kind == Signature.Kind.ORGANIZATION:
             matches = trust.organization_matches(

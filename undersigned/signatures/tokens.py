@@ -13,6 +13,8 @@ import secrets
 
 from django.conf import settings
 
+from undersigned.core.numbers import ascii_int
+
 
 def new_nonce() -> str:
     return secrets.token_hex(16)
@@ -27,9 +29,7 @@ def make_token(*, purpose: str, signature_id: int, nonce: str) -> str:
 
 def token_signature_id(token: str) -> int | None:
     head, sep, _ = token.partition("-")
-    if not sep or not head.isdigit() or len(head) > 18:
-        return None
-    return int(head)
+    return ascii_int(head, max_digits=18) if sep else None
 
 
 def token_matches(*, token: str, purpose: str, signature_id: int, nonce: str) -> bool:

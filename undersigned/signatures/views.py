@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from undersigned.core.audit import entries_for
 from undersigned.core.http import no_store, public_cache
 from undersigned.core.net import client_ip
+from undersigned.core.numbers import ascii_int
 from undersigned.core.pagecache import cached_page
 from undersigned.moderation.pow import CHALLENGE_SLOT, challenge_issue
 from undersigned.moderation.services import signature_remove
@@ -352,7 +353,7 @@ def _search(request: HttpRequest) -> str:
 
 def _start(request: HttpRequest) -> int:
     raw = request.GET.get("from", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 1
+    return ascii_int(raw, max_digits=9) or 1
 
 
 @public_cache
@@ -367,8 +368,7 @@ def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
     if order not in ORDERS:
         order = ""
     search = _search(request) if organizations else ""
-    after = request.GET.get("after", "")
-    after_id = int(after) if after.isdigit() and len(after) < 19 else None
+    after = ascii_int(request.GET.get("after", ""), max_digits=9)
 
     def render_page(extra: dict) -> str:
         context = {
@@ -381,7 +381,7 @@ def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
         }
         if order and not search:
             context["ordered"] = ordered_page(
-                statement=statement, order=order, after=after_id, size=settings.LIST_PAGE_SIZE
+                statement=statement, order=order, after=after, size=settings.LIST_PAGE_SIZE
             )
         else:
             context["page"] = list_page(
@@ -393,7 +393,7 @@ def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
             )
         return render_to_string("signatures/list.html", context, request)
 
-    key = ("list", kinds, order, search, start, after_id, request.LANGUAGE_CODE, tally.refreshed)
+    key = ("list", kinds, order, search, start, after, request.LANGUAGE_CODE, tally.refreshed)
     return cached_page(request, key + statement_version_key(statement), render_page)
 
 

@@ -253,11 +253,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs never hold a client's address or a link's token (see core/logs.py). `serve` writes no
+# access log unless UNDERSIGNED_ACCESS_LOG=True, and then without addresses.
+ACCESS_LOG = env_bool("UNDERSIGNED_ACCESS_LOG", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_tokens": {"()": "undersigned.core.logs.MaskTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("UNDERSIGNED_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -4,10 +4,15 @@ form over HTTP, the public lists, the owners' pages."""
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 
 import pytest
+import time_machine
+from django.conf import settings as settings_module
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -233,3 +238,75 @@ def test_the_next_link_of_the_a_z_list_carries_a_list_number_not_an_id(client, s
     second = client.get(f"{base}&after={after}").content.decode()
     assert "Charlie Union" in second and "Delta Trust" in second
     assert "Alpha Guild" not in second
+
+
+# --- 7. Request bodies are bounded before anything reads them ---------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_large_body_to_a_public_page_is_refused_unread_and_stores_nothing(client, language):
+    statement = make_statement()
+    upload = SimpleUploadedFile("big.bin", b"\0" * (settings_module.PUBLIC_MAX_BODY_BYTES + 1))
+    response = client.post(
+        f"/{language}/s/{statement.slug}/sign/individual/",
+        {**individual_form(statement, language), "file": upload},
+    )
+    assert response.status_code == 413 and response["Connection"] == "close"
+    body = response.content.decode()
+    assert ("كبير جداً" in body) if language == "ar" else ("too large" in body)
+    assert not Submission.objects.exists()
+    # A form of ordinary size goes through.
+    ordinary = client.post(
+        f"/{language}/s/{statement.slug}/sign/individual/", individual_form(statement, language)
+    )
+    assert ordinary.status_code == 302
+
+
+def test_an_owner_imports_a_file_near_the_import_limit_but_not_a_huge_one(client):
+    statement = make_statement()
+    owner = get_user_model().objects.create_user("limits-owner", password="x-long-password-1")
+    statement.owners.add(owner)
+    client.force_login(owner)
+    url = f"/en/dashboard/s/{statement.slug}/import/"
+    lines = "".join(f"{n}. Organization number {n}, France\n" for n in range(1, 20))
+    fine = client.post(url, {"file": SimpleUploadedFile("list.txt", lines.encode())})
+    assert fine.status_code == 200 and "Organization number 19" in fine.content.decode()
+    huge = b"x" * (settings_module.OWNER_MAX_BODY_BYTES + 1)
+    refused = client.post(url, {"file": SimpleUploadedFile("list.txt", huge)})
+    assert refused.status_code == 413
+
+
+# --- 13. A write lock held elsewhere: 503 with Retry-After, and reads go on ------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_request_that_cannot_get_the_write_lock_answers_503_and_reads_do_not_wait(
+    client,
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock")
+    statement = make_statement()
+    url = f"/ar/s/{statement.slug}/sign/individual/"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 300")  # the setting's 5 s, shortened for the test
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a backup or a shell holding the lock
+    try:
+        response = client.post(url, individual_form(statement, "ar"))
+        assert response.status_code == 503 and response["Retry-After"] == "30"
+        assert "ضغط كبير" in response.content.decode()
+        # The signers queued behind it are answered at once, not after the timeout each.
+        started = time.monotonic()
+        assert client.post(url, individual_form(statement, "ar")).status_code == 503
+        assert time.monotonic() - started < 0.25
+        started = time.monotonic()
+        page = client.get(f"/en/s/{statement.slug}/")
+        assert page.status_code == 200 and time.monotonic() - started < 1
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not Submission.objects.exists()
+    with time_machine.travel(time.time() + 2, tick=True):
+        assert client.post(url, individual_form(statement, "ar")).status_code == 302
+    assert Submission.objects.count() == 1
+    connection.forget_busy()  # the real clock has not passed the busy second yet

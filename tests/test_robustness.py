@@ -95,9 +95,11 @@ def test_non_utf8_and_oversized_posts_store_nothing(client):
         ).status_code
         == 200
     )
+    # Over the public body limit: refused before the form is read.
     assert (
-        client.post(url, {"name": "x" * 100_000, "email": "a@" + "b" * 100_000}).status_code == 200
+        client.post(url, {"name": "x" * 100_000, "email": "a@" + "b" * 100_000}).status_code == 413
     )
+    assert client.post(url, {"name": "x" * 10_000, "email": "a@" + "b" * 10_000}).status_code == 200
     assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
 

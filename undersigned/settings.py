@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "undersigned.core.middleware.BodyLimitMiddleware",
+    "undersigned.core.middleware.DatabaseBusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -121,7 +123,9 @@ else:
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # Seconds a write waits for a lock held outside the platform before it gives
+                # up (a sign request then answers 503 with Retry-After).
+                "timeout": env_int("UNDERSIGNED_SQLITE_BUSY_SECONDS", 5, minimum=1),
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                 ),
@@ -204,6 +208,14 @@ IMPORT_MAX_BYTES = env_int("UNDERSIGNED_IMPORT_MAX_BYTES", 1024 * 1024, minimum=
 # row per entry: Django's limit on form fields is raised to fit it).
 IMPORT_MAX_ENTRIES = env_int("UNDERSIGNED_IMPORT_MAX_ENTRIES", 1000, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10 * IMPORT_MAX_ENTRIES + 100
+# The largest request body, in bytes: public pages take small forms only and never a file; the
+# owners' pages (dashboard, admin) take an import of up to IMPORT_MAX_BYTES and its preview.
+# Bigger requests are refused with 413 before anything reads them. Set the reverse proxy's
+# limit (nginx: client_max_body_size) to at least OWNER_MAX_BODY_BYTES.
+PUBLIC_MAX_BODY_BYTES = env_int("UNDERSIGNED_PUBLIC_MAX_BODY_BYTES", 64 * 1024, minimum=4096)
+OWNER_MAX_BODY_BYTES = env_int(
+    "UNDERSIGNED_OWNER_MAX_BODY_BYTES", IMPORT_MAX_BYTES + 2 * 1024 * 1024, minimum=4096
+)
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # How long each process keeps the answers every request asks for (a statement's current
 # version, the pause switch), in milliseconds; 0: ask the database every time.

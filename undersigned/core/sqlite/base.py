@@ -6,14 +6,29 @@ Here every write transaction first takes an exclusive `flock` on a file beside t
 the kernel queues the waiters and wakes the next one the moment the lock is released, across
 threads and processes alike. Transactions still BEGIN IMMEDIATE, so SQLite's own locking stays
 the guarantee; the file lock only decides the order without sleeping.
+
+Something outside the platform (a backup, a `sqlite3` shell) can hold SQLite's lock without the
+file lock. The transaction at the head of the queue then waits SQLite's busy timeout (the
+`timeout` option, UNDERSIGNED_SQLITE_BUSY_SECONDS) and fails; it writes into the lock file that
+the database is busy, and the transactions queued behind it fail at once for BUSY_FAIL_SECONDS
+instead of each waiting the whole timeout in turn. A request that fails so is answered 503 with
+Retry-After (core/middleware.py), and pages that only read never wait: WAL lets them read.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import struct
+import time
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+
+# How long, after one transaction found the database locked by someone else, the others fail
+# without waiting (see above).
+BUSY_FAIL_SECONDS = 1.0
+_STAMP = struct.Struct("<d")
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "WITH")
 
@@ -31,6 +46,9 @@ class LockingCursor(base.SQLiteCursorWrapper):
             wrapper.acquire_write_lock()
             try:
                 return super().execute(query, params)
+            except Exception as error:  # sqlite3's own errors: Django wraps them later
+                wrapper.note_if_busy(error)
+                raise
             finally:
                 wrapper.release_write_lock()
         return super().execute(query, params)
@@ -57,6 +75,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self._lock_fd is not None and not self.holds_write_lock:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             self.holds_write_lock = True
+            stamp = os.pread(self._lock_fd, _STAMP.size, 0)
+            if len(stamp) == _STAMP.size and _STAMP.unpack(stamp)[0] > time.time():
+                self.release_write_lock()
+                raise OperationalError("database is locked (by another program; not waiting)")
+
+    def forget_busy(self) -> None:
+        """Let writes wait for the lock again at once (they would within BUSY_FAIL_SECONDS)."""
+        if self._lock_fd is not None:
+            os.pwrite(self._lock_fd, _STAMP.pack(0.0), 0)
+
+    def note_if_busy(self, error: Exception) -> None:
+        """After SQLite's busy timeout, tell the transactions queued behind this one."""
+        if self.holds_write_lock and "locked" in str(error):
+            os.pwrite(self._lock_fd, _STAMP.pack(time.time() + BUSY_FAIL_SECONDS), 0)
 
     def release_write_lock(self) -> None:
         if self.holds_write_lock:
@@ -67,7 +99,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.acquire_write_lock()
         try:
             super()._start_transaction_under_autocommit()
-        except BaseException:
+        except BaseException as error:
+            self.note_if_busy(error)
             self.release_write_lock()
             raise
 

@@ -11,6 +11,8 @@ import io
 import unicodedata
 import zipfile
 
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import ElementTree as DefusedET
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -19,11 +21,11 @@ from undersigned.core.countries import country_code, fold
 from undersigned.core.numbers import ascii_int
 from undersigned.imports.parser import (
     INDIVIDUAL,
+    MAX_ENTRIES,
     MAX_LINE_CHARS,
     ORGANIZATION,
     Parsed,
     entry_from,
-    find_duplicates,
     parse_text,
 )
 
@@ -84,27 +86,36 @@ def too_big_message() -> str:
     }
 
 
-def read_list(data: bytes, filename: str = "") -> Parsed:
+def read_list(data: bytes, filename: str = "", *, max_entries: int = MAX_ENTRIES) -> Parsed:
     if not data or not data.strip():
         raise UnreadableList(_("The file is empty."))
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise UnreadableList(too_big_message())
     name = filename.lower()
     if name.endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
-        parsed = _from_rows(_xlsx_rows(data))
+        parsed = _from_rows(_xlsx_rows(data), max_entries=max_entries)
         parsed.encoding = "xlsx"
     else:
         text, encoding = decode(data)
         if name.endswith((".csv", ".tsv")):
-            parsed = _from_rows(_csv_rows(text))
+            parsed = _from_rows(_csv_rows(text), max_entries=max_entries)
         else:
-            parsed = parse_text(text)
+            parsed = parse_text(text, max_entries=max_entries)
         parsed.encoding = encoding
     return check_parsed(parsed)
 
 
 def check_parsed(parsed: Parsed) -> Parsed:
-    """A list with no names in it is refused, whatever it came from."""
+    """A list with no names in it, or with more than the import takes, is refused, whatever it
+    came from."""
+    if parsed.over_limit is not None:
+        raise UnreadableList(
+            _(
+                "This list has more than %(max)d entries: one import takes at most that many. "
+                "Split it."
+            )
+            % {"max": parsed.over_limit}
+        )
     if any(note.code == "long_line" for note in parsed.notes):
         raise UnreadableList(
             _("Some lines are too long to be names (over %(n)d characters): is this a list?")
@@ -131,21 +142,64 @@ def _csv_rows(text: str) -> list[list[str]]:
         ) from None
 
 
+# What an XLSX list may hold once unpacked. A list of a thousand names is well under 1 MB; the
+# limits stop a small file that unpacks to gigabytes (one huge or millions of tiny strings).
+XLSX_MAX_UNPACKED_BYTES = 8 * 1024 * 1024
+XLSX_MAX_PARTS = 200
+XLSX_MAX_ROWS = 10_000
+
+
+def _unreadable_spreadsheet(reason: str) -> UnreadableList:
+    return UnreadableList(
+        _("This spreadsheet cannot be read: %(reason)s Save it again as XLSX or CSV.")
+        % {"reason": reason}
+    )
+
+
+def _check_xlsx(data: bytes) -> None:
+    """Refuse an XLSX before openpyxl unpacks it: too many parts, too much data once unpacked
+    (the sizes the archive declares: reading stops there, and a part that holds more fails its
+    checksum), or an XML part with a document type declaration (entities, external
+    references)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+        if len(parts) > XLSX_MAX_PARTS:
+            raise _unreadable_spreadsheet(_("it has too many parts."))
+        if sum(part.file_size for part in parts) > XLSX_MAX_UNPACKED_BYTES:
+            raise _unreadable_spreadsheet(
+                _("it holds more than %(mb)d MB once unpacked.")
+                % {"mb": XLSX_MAX_UNPACKED_BYTES // (1024 * 1024)}
+            )
+        for part in parts:
+            if part.filename.endswith((".xml", ".rels", ".vml")):
+                with archive.open(part) as stream:
+                    # The declaration can only come before the first element.
+                    next(iter(DefusedET.iterparse(stream, events=("start",), forbid_dtd=True)))
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise _unreadable_spreadsheet(
+            _("it declares a document type (DTD), which a list never needs.")
+        ) from None
+    except UnreadableList:
+        raise
+    except Exception:  # not a zip, a broken part, bad XML: all the same to the owner
+        raise _unreadable_spreadsheet(_("it is damaged or not an XLSX file.")) from None
+
+
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    _check_xlsx(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
         rows = [
             ["" if cell is None else str(cell) for cell in row]
-            for row in sheet.iter_rows(values_only=True, max_row=10_000)
+            for row in sheet.iter_rows(values_only=True, max_row=XLSX_MAX_ROWS)
         ]
         book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
-        raise UnreadableList(
-            _("This spreadsheet cannot be read. Save it again as XLSX or CSV.")
-        ) from None
+    except Exception:  # whatever openpyxl raises on a file that passed the checks above
+        raise _unreadable_spreadsheet(_("it is damaged or not an XLSX file.")) from None
     return [row for row in rows if any(cell.strip() for cell in row)]
 
 
@@ -163,7 +217,7 @@ def _cell(row: list[str], index: int) -> str:
     return row[index].strip() if index < len(row) else ""
 
 
-def _from_rows(rows: list[list[str]]) -> Parsed:
+def _from_rows(rows: list[list[str]], *, max_entries: int = MAX_ENTRIES) -> Parsed:
     """Entries from a table: a header row names the columns (name, acronym, country, type,
     number); without one, the first column holds the names."""
     if not rows:
@@ -173,6 +227,8 @@ def _from_rows(rows: list[list[str]]) -> Parsed:
     columns = columns or {"name": 0}
     parsed = Parsed()
     for line, row in enumerate(body, start=2 if len(body) < len(rows) else 1):
+        if parsed.over_limit is not None:
+            break
         cells = {column: _cell(row, index) for column, index in columns.items()}
 
         def cell(column: str, cells=cells) -> str:
@@ -209,8 +265,5 @@ def _from_rows(rows: list[list[str]]) -> Parsed:
             entry.country = country_code(cell("country")) or (
                 code if code in countries else entry.country
             )
-        parsed.notes.extend(entry.notes)
-        parsed.entries.append(entry)
-    find_duplicates(parsed)
-    parsed.notes.sort(key=lambda note: note.line)
-    return parsed
+        parsed.add(entry, limit=max_entries)
+    return parsed.finish()

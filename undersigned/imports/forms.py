@@ -65,20 +65,18 @@ class ListSourceForm(forms.Form):
             if upload is not None:
                 if upload.size > settings.IMPORT_MAX_BYTES:
                     raise UnreadableList(too_big_message())
-                data["parsed"] = read_list(upload.read(), upload.name)
+                data["parsed"] = read_list(
+                    upload.read(), upload.name, max_entries=settings.IMPORT_MAX_ENTRIES
+                )
                 data["source_name"] = upload.name
             else:
-                data["parsed"] = check_parsed(parse_text(text))
+                data["parsed"] = check_parsed(
+                    parse_text(text, max_entries=settings.IMPORT_MAX_ENTRIES)
+                )
                 data["source_name"] = ""
         except UnreadableList as problem:
             self.add_error("file" if upload is not None else "text", str(problem))
             return data
-        if len(data["parsed"].entries) > settings.IMPORT_MAX_ENTRIES:
-            self.add_error(
-                "file" if upload is not None else "text",
-                _("This list has %(n)d entries; one import takes at most %(max)d. Split it.")
-                % {"n": len(data["parsed"].entries), "max": settings.IMPORT_MAX_ENTRIES},
-            )
         return data
 
     @property

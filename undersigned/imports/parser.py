@@ -135,6 +135,25 @@ class Parsed:
     notes: list[Note] = field(default_factory=list)
     possible_duplicates: list[tuple[int, int]] = field(default_factory=list)
     encoding: str = ""
+    # Set when the list holds more entries than the parse was allowed to read (it stopped
+    # there, before any duplicate search): the list is refused as too long.
+    over_limit: int | None = None
+
+    def add(self, entry: Entry, *, limit: int) -> bool:
+        """Add an entry; False (and nothing added) once `limit` entries are in."""
+        if len(self.entries) >= limit:
+            self.over_limit = limit
+            return False
+        self.notes.extend(entry.notes)
+        self.entries.append(entry)
+        return True
+
+    def finish(self) -> Parsed:
+        """Look for duplicates (only in a list within the limit) and order the notes."""
+        if self.over_limit is None:
+            find_duplicates(self)
+        self.notes.sort(key=lambda note: note.line)
+        return self
 
     def warnings(self) -> list[str]:
         return [note.message(self.entries) for note in self.notes]
@@ -303,13 +322,14 @@ def entry_from(raw: str, *, number: int | None, line: int, section: str | None) 
     return entry
 
 
-def parse_text(text: str) -> Parsed:
-    """Every entry of a pasted list, with notes on what looks wrong. Never raises."""
+def parse_text(text: str, *, max_entries: int = MAX_ENTRIES) -> Parsed:
+    """Every entry of a pasted list (at most `max_entries`), with notes on what looks wrong.
+    Never raises."""
     parsed = Parsed()
     section: str | None = None
     previous: int | None = None
     for line_no, raw_line in enumerate(str(text).splitlines(), start=1):
-        if len(parsed.entries) >= MAX_ENTRIES:
+        if parsed.over_limit is not None:
             break
         if len(raw_line) > MAX_LINE_CHARS:
             parsed.notes.append(Note("long_line", line_no))
@@ -338,11 +358,9 @@ def parse_text(text: str) -> Parsed:
                     parsed.notes.append(Note("no_name", line_no, number=piece_number))
                 continue
             entry = entry_from(piece, number=piece_number, line=line_no, section=section)
-            parsed.notes.extend(entry.notes)
-            parsed.entries.append(entry)
-    find_duplicates(parsed)
-    parsed.notes.sort(key=lambda note: note.line)
-    return parsed
+            if not parsed.add(entry, limit=max_entries):
+                break
+    return parsed.finish()
 
 
 def _check_numbering(parsed: Parsed, previous: int | None, number: int, line: int) -> int:

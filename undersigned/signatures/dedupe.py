@@ -195,9 +195,16 @@ class Candidate:
     country: str = ""
 
 
+# The most candidates one name is compared with, per kind of look-up (same loose name, same
+# initials, fuzzy score): lists of thousands of near-identical names stay linear in work and in
+# the number of suggestions, and a name still meets the first of its look-alikes.
+MAX_PER_NAME = 20
+
+
 def _pairs_to_check(left: list[Candidate], right: list[Candidate]) -> set[tuple[int, int]]:
     """Index pairs (into left, right) worth a full comparison: same loose name, an acronym
-    meeting initials, or a fuzzy score near the threshold (rapidfuzz, in C)."""
+    meeting initials, or a fuzzy score near the threshold (rapidfuzz, in C); at most
+    MAX_PER_NAME of each for one name on the left."""
     pairs: set[tuple[int, int]] = set()
     by_key: dict[str, list[int]] = {}
     for j, other in enumerate(right):
@@ -211,7 +218,7 @@ def _pairs_to_check(left: list[Candidate], right: list[Candidate]) -> set[tuple[
             if len(key) >= 2:
                 keys.append("acr:" + key)
         for key in keys:
-            pairs.update((i, j) for j in by_key.get(key, ()))
+            pairs.update((i, j) for j in by_key.get(key, ())[:MAX_PER_NAME])
     right_keys = [loose_key(c.name) for c in right]
     for i, cand in enumerate(left):
         for _choice, _score, j in process.extract(
@@ -219,7 +226,7 @@ def _pairs_to_check(left: list[Candidate], right: list[Candidate]) -> set[tuple[
             right_keys,
             scorer=fuzz.token_sort_ratio,
             score_cutoff=60,
-            limit=None,
+            limit=MAX_PER_NAME,
         ):
             pairs.add((i, j))
     return pairs
@@ -230,12 +237,25 @@ def _compare(a: Candidate, b: Candidate) -> Match | None:
 
 
 def pairs_within(candidates: list[Candidate]) -> list[tuple[int, int, Match]]:
-    """Probable duplicates inside one list, as (earlier ref, later ref, match)."""
+    """Probable duplicates inside one list, as (earlier ref, later ref, match), in list order.
+
+    Entries with the same name, acronym and country are collapsed first: each repeat is paired
+    with the first one only, and only the first ones are searched for look-alikes, so a list of
+    one name a thousand times costs what one name costs."""
+    groups: dict[tuple[str, str, str], list[Candidate]] = {}
+    for candidate in candidates:
+        key = (exact_key(candidate.name), acronym_key(candidate.acronym), candidate.country)
+        groups.setdefault(key, []).append(candidate)
     found = []
-    for i, j in sorted(_pairs_to_check(candidates, candidates)):
-        if i < j and (match := _compare(candidates[i], candidates[j])):
-            found.append((candidates[i].ref, candidates[j].ref, match))
-    return found
+    for group in groups.values():
+        for repeat in group[1:]:
+            if match := _compare(group[0], repeat):
+                found.append((group[0].ref, repeat.ref, match))
+    firsts = [group[0] for group in groups.values()]
+    for i, j in _pairs_to_check(firsts, firsts):
+        if i < j and (match := _compare(firsts[i], firsts[j])):
+            found.append((firsts[i].ref, firsts[j].ref, match))
+    return sorted(found, key=lambda pair: (pair[0], pair[1]))
 
 
 def matches_against(

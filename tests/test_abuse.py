@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -137,6 +138,7 @@ def test_a_network_at_its_limit_is_settled_without_reading_its_rows_until_the_ho
     settings, monkeypatch
 ):
     settings.LIMIT_PER_NETWORK = 2
+    settings.EMAILS_PER_NETWORK = 2  # past its email cap too, which is remembered the same way
     statement = make_statement()
     for n in range(3):
         post(statement, remote=f"203.0.113.{n + 1}", email=f"h{n}@example.org")
@@ -199,3 +201,37 @@ def test_a_hundred_simultaneous_signs_from_one_network_count_no_more_than_the_li
     rows = Signature.objects.filter(statement=statement)
     assert rows.count() == 100
     assert rows.filter(flags="").count() == 10
+
+
+@pytest.mark.django_db
+def test_emails_to_one_network_are_capped_per_hour_and_the_rest_wait_for_the_hour(
+    settings, mail_dir
+):
+    from undersigned.core.mail import written_messages
+
+    settings.LIMIT_PER_NETWORK = 10
+    settings.EMAILS_PER_NETWORK = 20
+    statement = make_statement()
+    client = Client(REMOTE_ADDR="198.51.100.77")
+    answers = set()
+    for n in range(60):
+        response = client.post(
+            sign_url(statement), individual_form(statement, email=f"f{n}@x.example")
+        )
+        answers.add((response.status_code, response["Location"]))
+    assert len(answers) == 1  # every sender sees the same page
+    record_submissions()
+    assert Signature.objects.filter(statement=statement).count() == 60  # all stored
+    jobs_run_pending()
+    assert len(written_messages(mail_dir)) == 20
+    # Another network is not held back by this one.
+    Client(REMOTE_ADDR="203.0.113.5").post(
+        sign_url(statement), individual_form(statement, email="neighbour@y.example")
+    )
+    record_submissions()
+    jobs_run_pending()
+    assert len(written_messages(mail_dir)) == 21
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        jobs_run_pending()
+    sent = {m["To"] for m in written_messages(mail_dir)}
+    assert len(sent) == 61 and "f59@x.example" in sent

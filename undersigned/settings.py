@@ -194,6 +194,9 @@ LIMIT_PER_NETWORK = env_int("UNDERSIGNED_LIMIT_PER_NETWORK", 30, minimum=1)  # I
 LIMIT_PER_EMAIL = env_int("UNDERSIGNED_LIMIT_PER_EMAIL", 10, minimum=1)  # across statements
 LIMIT_PER_DOMAIN = env_int("UNDERSIGNED_LIMIT_PER_DOMAIN", 500, minimum=1)
 SIGN_MIN_SECONDS = env_int("UNDERSIGNED_SIGN_MIN_SECONDS", 3)
+# Confirmation emails per network per hour: past it, a flagged submission is stored as usual
+# and its email waits until the hour has passed (0: no cap).
+EMAILS_PER_NETWORK = env_int("UNDERSIGNED_EMAILS_PER_NETWORK", 60)
 # Proof of work (see moderation/pow.py): where a statement asks for it, the signer's browser
 # finds a SHA-256 hash of the form's challenge with this many leading zero bits (each bit
 # doubles the work; 16 takes a second or two) before the form is sent. A statement set to

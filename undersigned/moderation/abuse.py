@@ -35,6 +35,8 @@ _WINDOW = timedelta(hours=1)
 # looks once itself. Rows deleted within the hour keep a sender flagged until `until`, which
 # holds its signatures for review, never refuses them.
 _at_limit: dict[tuple[str, str], datetime] = {}
+# The key under which a network past its email cap (EMAILS_PER_NETWORK) is remembered.
+_EMAIL_CAP = "network_hash:emails"
 _MAX_KEPT = 10_000
 
 
@@ -138,15 +140,27 @@ def _limits(email_normalized: str, email_domain: str, network_hash: str) -> list
 
 def sender_signs(
     *, email_normalized: str, email_domain: str, network_hash: str
-) -> tuple[list[str], bool]:
+) -> tuple[list[str], bool, datetime | None]:
     """Signs in who sends: the email and domain blocklists and the per-mailbox and per-domain
-    limits, as flags; and whether the network has reached its hourly limit. Exact when the
-    caller's transaction serializes the sender's network (services._lock_networks): the count
-    then sees every signature recorded before. Blocked networks are found earlier
-    (`network_blocked`)."""
+    limits, as flags; whether the network has reached its hourly limit; and, when the network
+    has had more than EMAILS_PER_NETWORK signatures within the hour, when that hour has passed
+    (a flagged signature's email waits until then). Exact when the caller's transaction
+    serializes the sender's network (services._lock_networks): the count then sees every
+    signature recorded before. Blocked networks are found earlier (`network_blocked`)."""
     now = timezone.now()
     over = set()
     parts, params, asked = [], [], []
+    # The email cap is remembered like a limit: a network past it costs no look-up either.
+    ask_cap = bool(network_hash and settings.EMAILS_PER_NETWORK)
+    email_after = _at_limit.get((_EMAIL_CAP, network_hash)) if ask_cap else None
+    if email_after is not None and now < email_after:
+        ask_cap = False
+    else:
+        email_after = None
+    if ask_cap:
+        sql, values = _limit_th("network_hash", network_hash, now, settings.EMAILS_PER_NETWORK)
+        parts.append(sql)
+        params += values
     for column, value, limit in _limits(email_normalized, email_domain, network_hash):
         if _known_at_limit(column, value, now):
             over.add(column)
@@ -161,6 +175,10 @@ def sender_signs(
             [*params, email_normalized, email_domain],
         )
         *reached, rules = cursor.fetchone()
+    if ask_cap:
+        capped_at = _created(reached.pop(0))
+        if _remember(_EMAIL_CAP, network_hash, capped_at):
+            email_after = _at_limit[(_EMAIL_CAP, network_hash)]
     for (column, value), at in zip(asked, reached, strict=True):
         if _remember(column, value, _created(at)):
             over.add(column)
@@ -171,4 +189,4 @@ def sender_signs(
         flags.append(OVER_EMAIL_LIMIT)
     if "email_domain" in over:
         flags.append(OVER_DOMAIN_LIMIT)
-    return flags, "network_hash" in over
+    return flags, "network_hash" in over, email_after

@@ -75,8 +75,12 @@ def _expiry():
     return timezone.now() + timedelta(hours=settings.CONFIRMATION_TTL_HOURS)
 
 
-def _email_job(signature: Signature, template: str) -> Job:
-    return job_build(kind=SEND_EMAIL, payload={"signature_id": signature.pk, "template": template})
+def _email_job(signature: Signature, template: str, delay_seconds: int = 0) -> Job:
+    return job_build(
+        kind=SEND_EMAIL,
+        payload={"signature_id": signature.pk, "template": template},
+        delay_seconds=delay_seconds,
+    )
 
 
 def enqueue_refresh(statement_id: int) -> None:
@@ -229,7 +233,7 @@ def _record(
         details = SignerDetails(**submission.details)
         email_normalized = normalize_email(details.email)
         email_domain = email_normalized.rpartition("@")[2]
-        found, over_network = abuse.sender_signs(
+        found, over_network, email_after = abuse.sender_signs(
             email_normalized=email_normalized,
             email_domain=email_domain,
             network_hash=submission.network_hash,
@@ -284,7 +288,10 @@ def _record(
             entries.append(
                 audit_entry(signature, "signatures.signature.created", actor_label="signer")
             )
-            jobs.append(_email_job(signature, "confirm"))
+            # A flagged signature from a network past its email cap is mailed once the hour
+            # has passed: a flood cannot turn the platform into a mail cannon.
+            wait = (email_after - timezone.now()).total_seconds() if email_after and found else 0
+            jobs.append(_email_job(signature, "confirm", delay_seconds=max(0, round(wait))))
             suggestions += _suggestions(signature, matches)
         else:
             signature = _signature_repeat(

@@ -116,10 +116,11 @@ def test_an_organization_signs_is_approved_in_the_admin_and_is_listed(page, live
     page.goto(f"/en/s/{statement.slug}/")
     assert "Reading Circles Network" not in page.content()  # waits in review
 
-    page.goto("/admin/login/")
+    page.goto("/admin/login/?next=/admin/")  # the platform's own sign-in page answers
     page.get_by_label("Username").fill("coordinator")
     page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
     page.goto("/admin/signatures/signature/?status__exact=in_review")
     page.locator("input[name=_selected_action]").first.check()
     page.locator("select[name=action]").select_option("approve")

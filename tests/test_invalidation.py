@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.factories import individual, make_statement, make_superuser, sign_and_confirm
@@ -78,7 +79,7 @@ def test_the_admin_previews_the_count_before_it_runs(client):
     statement = make_statement()
     crowd(statement)
     make_superuser("moderator", "a-long-test-password")
-    client.login(username="moderator", password="a-long-test-password")
+    client.force_login(get_user_model().objects.get(username="moderator"))
     url = "/admin/moderation/invalidation/add/"
     form = {"statement": statement.pk, "email_domain": "bots.example", "reason": "bot wave"}
 

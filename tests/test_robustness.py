@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -131,7 +132,7 @@ def test_markdown_keeps_the_formatting_statements_need():
 @pytest.mark.django_db
 def test_a_statement_created_in_the_admin_has_its_text_sanitized_and_audited(client):
     make_superuser("owner", "a-long-test-password")
-    client.login(username="owner", password="a-long-test-password")
+    client.force_login(get_user_model().objects.get(username="owner"))
     response = client.post(
         "/admin/statements/statement/add/",
         {

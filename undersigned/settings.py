@@ -6,6 +6,7 @@ off unless asked for, and outside DEBUG a secret key and allowed hosts are requi
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,12 +61,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "undersigned.core",
     "undersigned.jobs",
     "undersigned.statements",
     "undersigned.signatures",
     "undersigned.moderation",
     "undersigned.imports",
+    "undersigned.accounts",
 ]
 
 MIDDLEWARE = [
@@ -79,8 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "undersigned.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers for a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "undersigned.urls"
@@ -284,10 +293,33 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("UNDERSIGNED_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # django-axes notes each failed sign-in; the audit log keeps them, so only lockouts show.
+    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }
 
 CSRF_FAILURE_VIEW = "undersigned.core.views.csrf_failure"
+
+# Signing in (see accounts/): django-axes counts failed sign-ins per account and per network
+# (the network's keyed hash, never the address: accounts/throttle.py); past the limit, signing
+# in to that account or from that network is refused for the cool-off time, with a page that
+# says so. A successful sign-in or a password reset clears the account's count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("UNDERSIGNED_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("UNDERSIGNED_LOGIN_COOLOFF_MINUTES", 60, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "undersigned.accounts.throttle.client_network"
+AXES_LOCKOUT_CALLABLE = "undersigned.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
+AXES_VERBOSE = False
+# Two-step sign-in (TOTP, django-otp) is offered to every coordinator; True requires it before
+# the dashboard or the admin opens.
+REQUIRE_TWO_FACTOR = env_bool("UNDERSIGNED_REQUIRE_TWO_FACTOR", False)
+OTP_TOTP_ISSUER = "undersigned"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 # Owners sign in to import lists and review signatures (accounts are made in the admin).
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "statements:dashboard"

@@ -2,22 +2,44 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from undersigned.accounts import views as account_views
 
 admin.site.site_header = "undersigned"
 admin.site.site_title = "undersigned"
 
 urlpatterns = [
+    # One way in, with the throttling and the second factor: the platform's sign-in page.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="core/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("accounts/login/", account_views.sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/", include("undersigned.accounts.urls")),
     path("dashboard/s/<slug:slug>/import/", include("undersigned.imports.urls")),
     path("dashboard/s/<slug:slug>/review/", include("undersigned.moderation.urls")),
     path("", include("undersigned.signatures.urls")),

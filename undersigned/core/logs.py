@@ -14,8 +14,9 @@ import re
 
 from gunicorn.glogging import Logger
 
-# /en/confirm/<token>/ and /en/manage/<token>/, wherever they appear in a line.
-_TOKEN_PATH = re.compile(r"(/(?:confirm|manage)/)[^/\s?#\"']+")
+# /en/confirm/<token>/, /en/manage/<token>/ and a password reset's /<uid>/<token>/, wherever
+# they appear in a line.
+_TOKEN_PATH = re.compile(r"(/(?:confirm|manage|password/reset/[^/\s]+)/)[^/\s?#\"']+")
 MASK = "[token]"
 
 # Time, request line with its path masked, status, bytes, duration: nothing about the client.

@@ -91,3 +91,25 @@ def output_dir() -> Path:
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+AXE = Path(__file__).resolve().parent.parent / ".cache" / "axe" / "node_modules" / "axe-core"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core, installed by bin/test from the npm registry (the accessibility checks)."""
+    script = AXE / "axe.min.js"
+    assert script.exists(), "axe-core is missing: bin/test installs it into .cache/axe"
+    return script.read_text()
+
+
+def axe_violations(page, axe_source: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it stands (evaluated through the
+    browser's protocol, so the page's Content-Security-Policy does not stand in the way)."""
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
+        "'wcag21aa', 'best-practice']})"
+    )
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]]

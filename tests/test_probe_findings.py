@@ -251,7 +251,7 @@ def test_a_large_body_to_a_public_page_is_refused_unread_and_stores_nothing(clie
         f"/{language}/s/{statement.slug}/sign/individual/",
         {**individual_form(statement, language), "file": upload},
     )
-    assert response.status_code == 413 and response["Connection"] == "close"
+    assert response.status_code == 413
     body = response.content.decode()
     assert ("كبير جداً" in body) if language == "ar" else ("too large" in body)
     assert not Submission.objects.exists()

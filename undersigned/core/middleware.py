@@ -32,11 +32,9 @@ class BodyLimitMiddleware:
         owner = _OWNER_PATH.match(request.path_info) is not None
         limit = settings.OWNER_MAX_BODY_BYTES if owner else settings.PUBLIC_MAX_BODY_BYTES
         if length > limit:
-            response = render(
-                request, "core/too_large.html", {"limit_kib": limit // 1024}, status=413
-            )
-            response["Connection"] = "close"  # do not read the rest of it
-            return response
+            # The server discards the unread rest; the reverse proxy's own limit (README)
+            # stops it on the way in.
+            return render(request, "core/too_large.html", {"limit_kib": limit // 1024}, status=413)
         return self.get_response(request)
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import individual, make_statement, organization, sign, sign_and_confirm
+from tests.factories import (
+    confirm_token,
+    individual,
+    make_statement,
+    organization,
+    sign,
+    sign_and_confirm,
+)
 from undersigned.core.audit import entries_for
 from undersigned.jobs.services import jobs_run_pending
 from undersigned.signatures.models import ListTally, Signature
@@ -112,3 +119,20 @@ def test_a_forged_manage_link_shows_a_clear_page(client):
         response = getattr(client, method)(f"/en/manage/{token[:-3]}abc/", {"action": "withdraw"})
         assert response.status_code == 404 and b"not valid" in response.content
     assert Signature.objects.get(pk=signature.pk).status == Signature.Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_a_link_mailed_before_the_secret_key_was_rotated_still_confirms(client, settings):
+    statement = make_statement()
+    signature = sign(statement, individual())
+    old_link = f"/en/confirm/{confirm_token(signature)}/"
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation-0123456789abcdefghijklmnop"
+    settings.SECRET_KEY_FALLBACKS = []
+    assert client.post(old_link).status_code in (200, 404)  # without the fallback: refused
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PENDING
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert client.post(old_link).status_code == 302
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PUBLISHED

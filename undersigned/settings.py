@@ -29,6 +29,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
+# Keys that signed what is still in flight (confirmation links, sessions, password reset
+# links): to rotate the key, set the new one and list the old one here until those expire.
+SECRET_KEY_FALLBACKS = env_list("UNDERSIGNED_SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = env_list("UNDERSIGNED_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     if not DEBUG:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -44,9 +45,14 @@ def two_factor_start(*, user: AbstractBaseUser) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
-def _code_hash(code: str) -> str:
+def _code_hash(code: str, secret: str | None = None) -> str:
     plain = "".join(ch for ch in code.lower() if ch.isalnum())
-    return salted_hmac(_RECOVERY_SALT, plain, algorithm="sha256").hexdigest()
+    return salted_hmac(_RECOVERY_SALT, plain, secret=secret, algorithm="sha256").hexdigest()
+
+
+def _code_hashes(code: str) -> list[str]:
+    """The code's hash under the current key and each fallback (a rotated key)."""
+    return [_code_hash(code, s) for s in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]]
 
 
 @transaction.atomic
@@ -86,7 +92,7 @@ def two_factor_check(*, user: AbstractBaseUser, code: str) -> tuple[TOTPDevice |
     if token.isdigit() and device.verify_token(token):
         return device, "totp"
     spent = RecoveryCode.objects.filter(
-        user=user, code_hash=_code_hash(code), used__isnull=True
+        user=user, code_hash__in=_code_hashes(code), used__isnull=True
     ).update(used=timezone.now())
     if spent:
         log_action(user, "accounts.recovery_code.used", user=user)

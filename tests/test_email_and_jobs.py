@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
@@ -13,7 +14,14 @@ from tests.factories import individual, make_statement, sign, sign_and_confirm
 from undersigned.core.mail import MboxFileBackend, written_messages
 from undersigned.jobs.models import Job
 from undersigned.jobs.registry import register
-from undersigned.jobs.services import job_enqueue, jobs_claim, jobs_run, jobs_run_pending
+from undersigned.jobs.services import (
+    job_enqueue,
+    jobs_claim,
+    jobs_run,
+    jobs_run_pending,
+    periodic_schedule,
+)
+from undersigned.jobs.upkeep import PRUNE_JOBS
 from undersigned.signatures.models import Signature
 from undersigned.signatures.tokens import make_token
 from undersigned.statements.selectors import statement_text_for
@@ -173,3 +181,33 @@ def test_each_email_of_a_batch_has_its_own_name_links_and_language(mail_dir):
         assert f"/{language}/confirm/{token}/" in body
         choice = statement_text_for(signature.statement, language)
         assert choice.text.title in message["Subject"]
+
+
+@pytest.mark.django_db
+def test_the_worker_prunes_finished_jobs_after_the_kept_days_and_keeps_failed_ones(settings):
+    settings.JOBS_KEEP_DAYS = 7
+    statement = make_statement()
+    for n in range(3):
+        sign(statement, individual(email=f"prune{n}@example.org"))
+    jobs_run_pending()
+    done = set(Job.objects.filter(status=Job.Status.DONE).values_list("pk", flat=True))
+    assert len(done) >= 3
+    failed = Job.objects.create(
+        kind="signatures.send_email",
+        payload={},
+        status=Job.Status.FAILED,
+        run_after=timezone.now(),
+        finished=timezone.now(),
+    )
+    periodic_schedule()
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        Job.objects.filter(kind=PRUNE_JOBS).update(run_after=timezone.now())
+        jobs_run_pending()
+        assert done <= set(Job.objects.values_list("pk", flat=True))  # not yet
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        Job.objects.filter(kind=PRUNE_JOBS, status=Job.Status.PENDING).update(
+            run_after=timezone.now()
+        )
+        jobs_run_pending()
+    left = set(Job.objects.values_list("pk", flat=True))
+    assert not done & left and failed.pk in left

@@ -121,7 +121,7 @@ def test_reconciliation_counts_equal_rows_after_the_clock_moves(settings):
 
 
 def test_the_worker_keeps_one_periodic_run_of_each_queued():
-    assert periodic_schedule() == 3
+    assert periodic_schedule() == 4
     assert periodic_schedule() == 0
     jobs_run_pending()
     # Each run queued the next one: upkeep an hour later, the surge watch a minute later.
@@ -130,6 +130,7 @@ def test_the_worker_keeps_one_periodic_run_of_each_queued():
         for job in Job.objects.filter(key="periodic", status=Job.Status.PENDING)
     }
     assert sorted(upcoming) == [
+        "jobs.prune",
         "moderation.surge_watch",
         "signatures.reconcile",
         "signatures.retention",

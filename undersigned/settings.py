@@ -241,6 +241,9 @@ STATE_CACHE_MS = env_int("UNDERSIGNED_STATE_CACHE_MS", 1000)
 # it records them afterwards in large batches (see signatures/pacing.py). 0: never wait.
 SURGE_PER_SECOND = env_int("UNDERSIGNED_SURGE_PER_SECOND", 20)
 SURGE_HOLD_SECONDS = env_int("UNDERSIGNED_SURGE_HOLD_SECONDS", 30)
+# Days a finished job is kept in the queue's table before the worker deletes it (failed jobs
+# are kept until someone deletes them in the admin).
+JOBS_KEEP_DAYS = env_int("UNDERSIGNED_JOBS_KEEP_DAYS", 7, minimum=1)
 # Seconds a reverse proxy may serve a public page from its cache.
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGNED_PUBLIC_CACHE_SECONDS", 5)
 

@@ -4,6 +4,7 @@ through the real HTTP path, and the crash check counts lost and duplicated ackno
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -15,10 +16,17 @@ from undersigned.jobs.models import Job
 from undersigned.signatures.models import ListTally, Signature, Submission
 
 
+def run(coroutine):
+    """Run a coroutine to its end in a thread of its own: the browser tests' Playwright keeps an
+    event loop running in the test thread, where asyncio.run refuses to start another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_load_generator_signs_like_a_browser_and_every_ack_is_stored(live_server):
     statement = make_statement()
-    result = asyncio.run(
+    result = run(
         sign_load(
             [live_server.url],
             f"/en/s/{statement.slug}/sign/individual/",
@@ -38,14 +46,14 @@ def test_the_load_generator_signs_like_a_browser_and_every_ack_is_stored(live_se
         "missing_email_jobs": 0,
         "submissions_left": 0,
     }
-    page = asyncio.run(
+    page = run(
         page_load(
             f"{live_server.url}/en/s/{statement.slug}/", concurrency=2, seconds=30, max_requests=6
         )
     )
     assert (page["requests"], page["errors"]) == (6, 0)
     urls = [f"{live_server.url}/en/s/{statement.slug}/", f"{live_server.url}/en/"]
-    got, errors = asyncio.run(pages_load(urls, concurrency=2, seconds=30, max_requests=8))
+    got, errors = run(pages_load(urls, concurrency=2, seconds=30, max_requests=8))
     assert ([len(got[url]) for url in urls], errors) == ([4, 4], 0)  # read in turn
 
 

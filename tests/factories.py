@@ -110,30 +110,36 @@ def preview_data(response) -> dict:
     return data
 
 
-def record_submissions() -> int:
+def record_submissions(*, batch: int = 100) -> int:
     """What the worker does first on each turn: record every waiting signing submission as a
-    signature (with its audit entry and email job). The number recorded."""
+    signature (with its audit entry and email job), `batch` at a time. The number recorded."""
     total = 0
-    while taken := submissions_take():
+    while taken := submissions_take(limit=batch):
         total += taken
     return total
 
 
-def record_submissions_in_parallel(workers: int = 4) -> None:
-    """`record_submissions` by several workers at once, each on its own connection, as
-    several worker processes would (tests of races use it)."""
+def record_submissions_in_parallel(workers: int = 4, *, batch: int = 2) -> list[int]:
+    """`record_submissions` by several workers at once, each on its own connection, taking
+    small batches and starting together, so the rows are spread across them as across
+    several worker processes (tests of races use it). How many each recorded."""
     import threading
 
     from django.db import connection
 
-    def work() -> None:
+    counts = [0] * workers
+    start = threading.Barrier(workers)
+
+    def work(index: int) -> None:
         try:
-            record_submissions()
+            start.wait()
+            counts[index] = record_submissions(batch=batch)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=work) for _ in range(workers)]
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    return counts

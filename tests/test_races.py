@@ -83,7 +83,9 @@ def test_twenty_concurrent_signs_of_one_mailbox_give_one_signature_and_no_error(
     assert len(results) == len(emails)
     assert {status for status, _ in results} == {200}
     assert {url for _, url in results} == {f"{live_server.url}/en/s/{statement.slug}/sign/sent/"}
-    record_submissions_in_parallel()
+    counts = record_submissions_in_parallel()
+    # The recorders really raced: the rows were spread across them.
+    assert sum(counts) == len(emails) and sum(1 for n in counts if n) >= 2, counts
     assert Signature.objects.filter(statement=statement).count() == 1
 
 

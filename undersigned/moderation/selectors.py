@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from undersigned.moderation import abuse, trust
 from undersigned.moderation.models import DuplicateSuggestion
+from undersigned.signatures import lifecycle
 from undersigned.signatures.dedupe import REASONS
 from undersigned.signatures.models import Signature
 from undersigned.statements.models import Statement
@@ -82,7 +83,8 @@ class Suggestion:
 
 
 # A pair is worth deciding while both entries are still on the list or waiting for it.
-DECIDABLE = (Signature.Status.PUBLISHED, Signature.Status.IN_REVIEW, Signature.Status.PENDING)
+# Entries a suggested pair can still be decided for (lifecycle: what may be merged).
+DECIDABLE = lifecycle.MOVES["merge"].sources
 
 
 def _open_pairs():

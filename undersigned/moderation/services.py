@@ -6,19 +6,25 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
 from undersigned.moderation.models import DuplicateSuggestion, Invalidation, InvalidationItem
+from undersigned.signatures import lifecycle
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import enqueue_refresh
 from undersigned.statements.models import Statement
 
-# What an invalidation may touch: anything still standing. Withdrawn and already invalidated
-# signatures are left as they are.
-INVALIDATABLE = (Signature.Status.PENDING, Signature.Status.IN_REVIEW, Signature.Status.PUBLISHED)
+
+class MergeRefused(ValueError):
+    """The pair cannot be decided: `reason` is "decided" (already, by a co-owner) or "gone"
+    (one of the two is no longer standing)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class EmptyCriteria(ValueError):
@@ -48,7 +54,9 @@ def invalidation_matches(*, statement: Statement, criteria: Criteria) -> QuerySe
     """The signatures an invalidation with these criteria would touch (for the preview)."""
     if criteria.is_empty():
         raise EmptyCriteria("choose at least one criterion")
-    matches = Signature.objects.filter(statement=statement, status__in=INVALIDATABLE)
+    # Anything still standing; withdrawn and already invalidated ones are left as they are.
+    sources = lifecycle.MOVES["invalidate"].sources
+    matches = Signature.objects.filter(statement=statement, status__in=sources)
     if criteria.email_domain:
         matches = matches.filter(email_domain=criteria.email_domain.strip().lower())
     if criteria.network_hash:
@@ -69,31 +77,25 @@ def signatures_invalidate(
     """Stop counting every signature matching `criteria`, as one audited, reversible action."""
     if not reason.strip():
         raise ValueError("an invalidation needs a reason")
-    matches = list(
-        invalidation_matches(statement=statement, criteria=criteria)
-        .select_for_update()
-        .only("id", "status")
-    )
+    ids = invalidation_matches(statement=statement, criteria=criteria).values_list("pk", flat=True)
+    moved = lifecycle.transition_many(list(ids), "invalidate")
     invalidation = Invalidation.objects.create(
         statement=statement,
         criteria=criteria.as_json(),
         reason=reason.strip(),
-        count=len(matches),
+        count=len(moved),
         created_by=user if user is not None and user.is_authenticated else None,
     )
     InvalidationItem.objects.bulk_create(
-        InvalidationItem(invalidation=invalidation, signature_id=s.pk, previous_status=s.status)
-        for s in matches
-    )
-    Signature.objects.filter(pk__in=[s.pk for s in matches]).update(
-        status=Signature.Status.INVALIDATED, position=None
+        InvalidationItem(invalidation=invalidation, signature_id=pk, previous_status=status)
+        for pk, status in moved
     )
     log_action(
         statement,
         "moderation.signatures.invalidated",
         user=user,
         reason=reason,
-        data={"invalidation": invalidation.pk, "count": len(matches), **criteria.as_json()},
+        data={"invalidation": invalidation.pk, "count": len(moved), **criteria.as_json()},
     )
     enqueue_refresh(statement.pk)
     return invalidation
@@ -106,10 +108,15 @@ def invalidation_undo(*, invalidation: Invalidation, user: AbstractBaseUser | No
     if invalidation.undone:
         return 0
     restored = 0
-    for item in invalidation.items.all():
-        restored += Signature.objects.filter(
-            pk=item.signature_id, status=Signature.Status.INVALIDATED
-        ).update(status=item.previous_status)
+    for item in invalidation.items.select_related("signature").order_by("signature_id"):
+        try:
+            with transaction.atomic():
+                lifecycle.transition(item.signature, "restore", to=item.previous_status)
+        except (lifecycle.TransitionRefused, IntegrityError):
+            # Restored by another invalidation's undo, or its name is now taken on the list
+            # (the owner merges the two instead): left as it is.
+            continue
+        restored += 1
     invalidation.undone = timezone.now()
     invalidation.undone_by = user if user is not None and user.is_authenticated else None
     invalidation.save(update_fields=["undone", "undone_by"])
@@ -142,25 +149,27 @@ def duplicate_merge(
     was in review), the other leaves the list as "merged" and points to it. Both records stay
     in the database, and the audit log keeps both as they were."""
     with transaction.atomic():
+        # The rule is checked here, under the locks (suggestion, then both entries in id
+        # order): two co-owners merging the pair opposite ways at once cannot both win.
+        suggestion = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if suggestion.decision != DuplicateSuggestion.Decision.OPEN:
+            raise MergeRefused("decided")
         pair = {
             s.pk: s
-            for s in Signature.objects.select_for_update().filter(
-                pk__in=[suggestion.signature_id, suggestion.other_id]
-            )
+            for s in Signature.objects.select_for_update()
+            .filter(pk__in=[suggestion.signature_id, suggestion.other_id])
+            .order_by("pk")
         }
         if keep.pk not in pair or len(pair) != 2:
             raise ValueError("keep must be one of the pair")
         gone = next(s for pk, s in pair.items() if pk != keep.pk)
         kept = pair[keep.pk]
+        if not all(lifecycle.can("merge", s.status) for s in (kept, gone)):
+            raise MergeRefused("gone")  # withdrawn, removed or merged meanwhile
         before = {"kept": _public(kept), "merged": _public(gone)}
-        gone.status = Signature.Status.MERGED
-        gone.merged_into = kept
-        gone.position = None
-        gone.save(update_fields=["status", "merged_into", "position"])
+        lifecycle.transition(gone, "merge", merged_into=kept)
         if kept.status == Signature.Status.IN_REVIEW:
-            kept.status = Signature.Status.PUBLISHED
-            kept.published_at = timezone.now()
-            kept.save(update_fields=["status", "published_at"])
+            lifecycle.transition(kept, "approve")
         DuplicateSuggestion.objects.filter(pk=suggestion.pk).update(
             decision=DuplicateSuggestion.Decision.MERGED, decided_by=user, decided_at=timezone.now()
         )
@@ -177,6 +186,9 @@ def duplicate_distinct(
 ) -> None:
     """The owner says the two are different organizations: the suggestion is closed."""
     with transaction.atomic():
+        locked = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if locked.decision != DuplicateSuggestion.Decision.OPEN:
+            raise MergeRefused("decided")
         DuplicateSuggestion.objects.filter(pk=suggestion.pk).update(
             decision=DuplicateSuggestion.Decision.DISTINCT,
             decided_by=user,
@@ -194,9 +206,11 @@ def duplicate_distinct(
 def signature_remove(*, signature: Signature, user: AbstractBaseUser, reason: str) -> None:
     """An owner takes one entry off the list: kept, invalidated, reversible like any
     invalidation."""
-    if signature.status not in INVALIDATABLE:
-        return
     with transaction.atomic():
+        try:
+            previous = lifecycle.transition(signature, "invalidate")
+        except lifecycle.TransitionRefused:
+            return
         invalidation = Invalidation.objects.create(
             statement_id=signature.statement_id,
             criteria={"signature": signature.pk},
@@ -205,10 +219,7 @@ def signature_remove(*, signature: Signature, user: AbstractBaseUser, reason: st
             created_by=user,
         )
         InvalidationItem.objects.create(
-            invalidation=invalidation, signature=signature, previous_status=signature.status
-        )
-        Signature.objects.filter(pk=signature.pk).update(
-            status=Signature.Status.INVALIDATED, position=None
+            invalidation=invalidation, signature=signature, previous_status=previous
         )
         log_action(signature, "signatures.signature.removed", user=user, reason=reason)
         enqueue_refresh(signature.statement_id)

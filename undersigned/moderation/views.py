@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from undersigned.core.http import no_store
@@ -18,16 +18,21 @@ from undersigned.core.numbers import ascii_int
 from undersigned.moderation.forms import DuplicateDecisionForm, ReviewForm
 from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.selectors import (
-    DECIDABLE,
     FLAG_LABELS,
     UNFLAGGED,
     open_suggestions,
     queue_flags,
     review_queue,
 )
-from undersigned.moderation.services import duplicate_distinct, duplicate_merge
+from undersigned.moderation.services import MergeRefused, duplicate_distinct, duplicate_merge
 from undersigned.signatures.services import signatures_approve, signatures_reject
 from undersigned.statements.selectors import owned_statement_get
+
+MERGE_REFUSED = {
+    "decided": gettext_lazy("This pair was decided already."),
+    # One of the two was withdrawn, removed or merged meanwhile: nothing left to decide.
+    "gone": gettext_lazy("One of these entries is no longer on the list."),
+}
 
 
 def _after(request: HttpRequest) -> int:
@@ -111,21 +116,23 @@ def duplicate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose to merge the two entries or to keep both."))
         return redirect("moderation:queue", slug=slug)
-    if suggestion.decision != DuplicateSuggestion.Decision.OPEN:
-        messages.warning(request, _("This pair was decided already."))
-        return redirect("moderation:queue", slug=slug)
-    if not {suggestion.signature.status, suggestion.other.status} <= set(DECIDABLE):
-        # One of the two was withdrawn, removed or merged meanwhile: nothing left to decide.
-        messages.warning(request, _("One of these entries is no longer on the list."))
-        return redirect("moderation:queue", slug=slug)
     decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    keep = suggestion.signature if decision == "keep_first" else suggestion.other
+    gone = suggestion.other if decision == "keep_first" else suggestion.signature
+    try:
+        if decision == "distinct":
+            duplicate_distinct(suggestion=suggestion, user=request.user, reason=reason)
+        else:
+            kept = duplicate_merge(
+                suggestion=suggestion, keep=keep, user=request.user, reason=reason
+            )
+    except MergeRefused as refused:
+        # The service checks under its locks; a co-owner may have decided a moment before.
+        messages.warning(request, MERGE_REFUSED[refused.reason])
+        return redirect("moderation:queue", slug=slug)
     if decision == "distinct":
-        duplicate_distinct(suggestion=suggestion, user=request.user, reason=reason)
         messages.success(request, _("Both entries stay on the list as different organizations."))
     else:
-        keep = suggestion.signature if decision == "keep_first" else suggestion.other
-        gone = suggestion.other if decision == "keep_first" else suggestion.signature
-        kept = duplicate_merge(suggestion=suggestion, keep=keep, user=request.user, reason=reason)
         messages.success(
             request,
             _("Merged: «%(kept)s» stays on the list; «%(gone)s» is kept in the records only.")

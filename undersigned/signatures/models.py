@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from undersigned.signatures import lifecycle
 from undersigned.statements.models import Statement
 
 
@@ -22,28 +23,15 @@ class Signature(models.Model):
         ORGANIZATION = "organization", _("organization")
         INDIVIDUAL = "individual", _("individual")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending confirmation")
-        IN_REVIEW = "in_review", _("in review")
-        PUBLISHED = "published", _("published")
-        REJECTED = "rejected", _("rejected")
-        WITHDRAWN = "withdrawn", _("withdrawn")
-        INVALIDATED = "invalidated", _("invalidated")
-        MERGED = "merged", _("merged into another entry")
+    # The states and their moves live in lifecycle.py, the one owner of that rule.
+    Status = lifecycle.Status
 
     class Source(models.TextChoices):
         FORM = "form", _("signed on the platform")
         IMPORT = "import", _("imported from a list")
 
     # A live signature holds its (statement, email) slot: nobody signs twice.
-    LIVE = [
-        Status.PENDING,
-        Status.IN_REVIEW,
-        Status.PUBLISHED,
-        Status.REJECTED,
-        Status.INVALIDATED,
-        Status.MERGED,
-    ]
+    LIVE = list(lifecycle.LIVE)
 
     # Not indexed alone: every index below that starts with the statement serves its look-ups.
     statement = models.ForeignKey(
@@ -111,16 +99,7 @@ class Signature(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["statement", "email_normalized"],
-                condition=Q(
-                    status__in=[
-                        "pending",
-                        "in_review",
-                        "published",
-                        "rejected",
-                        "invalidated",
-                        "merged",
-                    ]
-                ),
+                condition=Q(status__in=[str(s) for s in lifecycle.LIVE]),
                 name="one_live_signature_per_email",
             ),
             models.UniqueConstraint(
@@ -135,17 +114,7 @@ class Signature(models.Model):
                 condition=Q(kind__in=["organization", "individual"]), name="signature_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "pending",
-                        "in_review",
-                        "published",
-                        "rejected",
-                        "withdrawn",
-                        "invalidated",
-                        "merged",
-                    ]
-                ),
+                condition=Q(status__in=list(lifecycle.Status.values)),
                 name="signature_status_valid",
             ),
             # Organizations sign to be listed.

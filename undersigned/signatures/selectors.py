@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from undersigned.core.recent import recent
+from undersigned.signatures import lifecycle
 from undersigned.signatures.dedupe import exact_key
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.statements.models import Statement
@@ -122,7 +123,7 @@ def ordered_page(*, statement: Statement, order: str, after: int | None, size: i
 
 
 # What an owner can correct or remove: entries on the list or waiting for it.
-EDITABLE = (Signature.Status.PUBLISHED, Signature.Status.IN_REVIEW)
+EDITABLE = lifecycle.EDITABLE
 
 
 def owner_entries(

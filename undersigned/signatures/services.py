@@ -24,6 +24,7 @@ from undersigned.jobs.services import job_build, job_enqueue
 from undersigned.moderation import abuse, trust
 from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.pow import challenge_spend
+from undersigned.signatures import lifecycle
 from undersigned.signatures.dedupe import exact_key
 from undersigned.signatures.models import ListTally, Signature, Submission
 from undersigned.signatures.normalize import normalize_email
@@ -402,26 +403,23 @@ def signature_confirm(*, token: str) -> Signature:
             raise SigningPaused()
         signature_check_confirmable(signature)
         now = timezone.now()
-        signature.confirmed_at = now
         # Flagged submissions wait for a moderator, like organizations under review.
         reviewed = bool(signature.flags) or (
             signature.kind == Signature.Kind.ORGANIZATION
             and signature.statement.review_organizations
         )
         if not reviewed:
-            signature.status = Signature.Status.PUBLISHED
-            signature.published_at = now
             try:
                 with transaction.atomic():
-                    signature.save(update_fields=["status", "confirmed_at", "published_at"])
+                    lifecycle.transition(signature, "confirm", confirmed_at=now, published_at=now)
             except IntegrityError:
                 # The same organization was published meanwhile: the owner decides.
                 reviewed = True
+                signature.status = Signature.Status.PENDING
                 signature.published_at = None
                 signature.flags = " ".join([*signature.flags.split(), trust.DUPLICATE_NAME])
         if reviewed:
-            signature.status = Signature.Status.IN_REVIEW
-            signature.save(update_fields=["status", "confirmed_at", "published_at", "flags"])
+            lifecycle.transition(signature, "hold", confirmed_at=now, flags=signature.flags)
         log_action(
             signature,
             "signatures.signature.confirmed",
@@ -433,22 +431,17 @@ def signature_confirm(*, token: str) -> Signature:
     return signature
 
 
-# Signatures their signer can still withdraw (a rejected or invalidated one is the
-# coordinators' decision and stays on record as it is).
-WITHDRAWABLE = (Signature.Status.PENDING, Signature.Status.IN_REVIEW, Signature.Status.PUBLISHED)
-
-
 def signature_withdraw(*, token: str) -> Signature:
     """The signer takes their signature back: off the list and out of the count at the next
     refresh, kept on record as withdrawn. The audit entry holds no contact data."""
     with transaction.atomic():
         signature = signature_from_token(token, purpose="manage", lock=True)
-        if signature.status not in WITHDRAWABLE:
-            raise TokenProblem("used", signature)
         old = signature.status
-        signature.status = Signature.Status.WITHDRAWN
-        signature.position = None
-        signature.save(update_fields=["status", "position"])
+        try:
+            lifecycle.transition(signature, "withdraw")
+        except lifecycle.TransitionRefused:
+            # A rejected or invalidated one is the coordinators' decision: it stays as it is.
+            raise TokenProblem("used", signature) from None
         log_action(
             signature, "signatures.signature.withdrawn", actor_label="signer", data={"from": old}
         )
@@ -461,7 +454,10 @@ def signature_set_visibility(*, token: str, show_name: bool) -> Signature:
     """An individual chooses again between "show my name" and "count me without my name"."""
     with transaction.atomic():
         signature = signature_from_token(token, purpose="manage", lock=True)
-        if signature.status not in WITHDRAWABLE or signature.kind != Signature.Kind.INDIVIDUAL:
+        if (
+            signature.status not in lifecycle.SIGNER_CAN_CHANGE
+            or signature.kind != Signature.Kind.INDIVIDUAL
+        ):
             raise TokenProblem("used", signature)
         if signature.show_name == show_name:
             return signature
@@ -479,24 +475,19 @@ def signature_set_visibility(*, token: str, show_name: bool) -> Signature:
     return signature
 
 
-def _review(signatures, *, to: str, action: str, user: AbstractBaseUser | None, reason: str) -> int:
+def _review(
+    signatures, *, move: str, action: str, user: AbstractBaseUser | None, reason: str
+) -> int:
     changed = 0
     statement_ids = set()
     with transaction.atomic():
         ids = [s.pk for s in signatures]
-        locked = Signature.objects.select_for_update().filter(
-            pk__in=ids, status=Signature.Status.IN_REVIEW
-        )
-        now = timezone.now()
-        for signature in locked:
-            signature.status = to
-            fields = ["status"]
-            if to == Signature.Status.PUBLISHED:
-                signature.published_at = now
-                fields.append("published_at")
+        for signature in Signature.objects.filter(pk__in=ids).order_by("pk"):
             try:
                 with transaction.atomic():
-                    signature.save(update_fields=fields)
+                    lifecycle.transition(signature, move)
+            except lifecycle.TransitionRefused:
+                continue  # decided meanwhile (by a co-owner): left as it is
             except IntegrityError:
                 # The same organization (name and country) is published already: the owner
                 # merges the two instead.
@@ -513,7 +504,7 @@ def signatures_approve(*, signatures, user: AbstractBaseUser | None, reason: str
     """Publish signatures that wait in review; the number published. Others are left alone."""
     return _review(
         signatures,
-        to=Signature.Status.PUBLISHED,
+        move="approve",
         action="signatures.signature.approved",
         user=user,
         reason=reason,
@@ -524,7 +515,7 @@ def signatures_reject(*, signatures, user: AbstractBaseUser | None, reason: str 
     """Reject signatures that wait in review: they are kept, never public."""
     return _review(
         signatures,
-        to=Signature.Status.REJECTED,
+        move="reject",
         action="signatures.signature.rejected",
         user=user,
         reason=reason,

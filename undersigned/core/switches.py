@@ -9,7 +9,7 @@ from undersigned.core.audit import log_action
 from undersigned.core.models import Switch
 from undersigned.core.recent import forget_on_commit, recent
 
-_READ_SQL = "SELECT is_on FROM core_switch WHERE name = %s"
+_READ_SQL = f"SELECT is_on FROM {Switch._meta.db_table} WHERE name = %s"  # noqa: S608
 
 
 def _read(name: str) -> bool:

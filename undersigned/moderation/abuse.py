@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from undersigned.core.recent import recent
 from undersigned.moderation.models import BlockRule
 from undersigned.moderation.trust import FREE_MAIL_DOMAINS
+from undersigned.signatures.models import Signature
 
 HONEYPOT = "honeypot"
 TOO_FAST = "too_fast"
@@ -67,7 +68,7 @@ def _limit_th(column: str, value: str, now: datetime, limit: int) -> tuple[str, 
     stops at the limit."""
     assert column in _COLUMNS
     sql = (
-        f"(SELECT created FROM signatures_signature WHERE {column} = %s AND created >= %s "  # noqa: S608
+        f"(SELECT created FROM {Signature._meta.db_table} WHERE {column} = %s AND created >= %s "  # noqa: S608
         "ORDER BY created DESC LIMIT 1 OFFSET %s)"
     )
     return sql, [value, connection.ops.adapt_datetimefield_value(now - _WINDOW), limit - 1]
@@ -122,7 +123,7 @@ def form_flags(*, honeypot: str, elapsed: float | None) -> list[str]:
 # Everything recording a signature asks before its INSERT, in one statement: each table read
 # was a round trip of its own, and under a surge those were most of the database's work.
 _RULES_SQL = (
-    "(SELECT COUNT(*) FROM moderation_blockrule"
+    f"(SELECT COUNT(*) FROM {BlockRule._meta.db_table}"  # noqa: S608 (no value in the text)
     " WHERE (kind = 'email' AND value = %s) OR (kind = 'domain' AND value = %s))"
 )
 

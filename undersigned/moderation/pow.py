@@ -72,7 +72,8 @@ def solution_check(*, challenge: str, solution: str, statement_id: int) -> str |
 
 
 _SPEND_SQL = (
-    "INSERT INTO moderation_spentchallenge (nonce, expires) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+    f"INSERT INTO {SpentChallenge._meta.db_table} (nonce, expires) VALUES (%s, %s) "  # noqa: S608
+    "ON CONFLICT DO NOTHING"
 )
 
 

@@ -322,7 +322,7 @@ def _lock_networks(submissions: list[Submission]) -> None:
 # One statement. Only a live signature with sends left is touched; a pending one gets a fresh
 # link, since the old one may have expired or been lost.
 _REPEAT_SQL = """
-UPDATE signatures_signature
+UPDATE {table}
 SET sends = sends + 1,
     token_nonce = CASE WHEN status = 'pending' THEN %s ELSE token_nonce END,
     token_expires = CASE WHEN status = 'pending' THEN %s ELSE token_expires END
@@ -339,7 +339,7 @@ def _signature_repeat(
     live = ", ".join(f"'{status}'" for status in Signature.LIVE)
     with connection.cursor() as cursor:
         cursor.execute(
-            _REPEAT_SQL.format(live=live),
+            _REPEAT_SQL.format(table=Signature._meta.db_table, live=live),
             [
                 new_nonce(),
                 connection.ops.adapt_datetimefield_value(_expiry()),

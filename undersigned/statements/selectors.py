@@ -16,8 +16,9 @@ from undersigned.statements.models import Statement, StatementText
 # entry is never stale. Shared read-only by the threads of this process.
 _loaded: dict[tuple[int, str], Statement] = {}
 _LOADED_MAX = 256
-VERSION_SQL = "SELECT id, updated FROM statements_statement WHERE slug = %s AND state <> %s"
-VERSION_BY_ID_SQL = "SELECT id, updated FROM statements_statement WHERE id = %s"
+_TABLE = Statement._meta.db_table
+VERSION_SQL = f"SELECT id, updated FROM {_TABLE} WHERE slug = %s AND state <> %s"  # noqa: S608
+VERSION_BY_ID_SQL = f"SELECT id, updated FROM {_TABLE} WHERE id = %s"  # noqa: S608
 
 
 def _iso(value) -> str:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "undersigned.moderation",
     "undersigned.imports",
     "undersigned.accounts",
+    "undersigned.operations",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "undersigned.core.middleware.RequestIdMiddleware",
+    "undersigned.operations.metrics.LatencyMiddleware",
     "undersigned.core.middleware.BodyLimitMiddleware",
     "undersigned.core.middleware.DatabaseBusyMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -287,16 +290,36 @@ CONTENT_SECURITY_POLICY = {
 # Logs never hold a client's address or a link's token (see core/logs.py). `serve` writes no
 # access log unless UNDERSIGNED_ACCESS_LOG=True, and then without addresses.
 ACCESS_LOG = env_bool("UNDERSIGNED_ACCESS_LOG", False)
+# Operations (see operations/): /metrics answers only with this bearer token (unset: 404);
+# /readyz fails when no worker reported within READY_WORKER_SECONDS or more than
+# READY_MAX_BACKLOG submissions or overdue jobs wait.
+METRICS_TOKEN = env_str("UNDERSIGNED_METRICS_TOKEN")
+READY_WORKER_SECONDS = env_int("UNDERSIGNED_READY_WORKER_SECONDS", 60, minimum=1)
+READY_MAX_BACKLOG = env_int("UNDERSIGNED_READY_MAX_BACKLOG", 5000, minimum=1)
+# UNDERSIGNED_LOG_FORMAT: "plain" lines, or "json" (one object a line, for a log collector).
+LOG_FORMAT = env_str("UNDERSIGNED_LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("UNDERSIGNED_LOG_FORMAT must be 'plain' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"mask_tokens": {"()": "undersigned.core.logs.MaskTokens"}},
+    "formatters": {
+        "plain": {
+            "()": "undersigned.core.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {
+            "()": "undersigned.core.logs.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "filters": {"request_id": {"()": "undersigned.core.logs.RequestIdFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_tokens"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("UNDERSIGNED_LOG_LEVEL", "INFO")},

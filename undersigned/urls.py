@@ -17,6 +17,7 @@ urlpatterns = [
         name="admin_login",
     ),
     path("admin/", admin.site.urls),
+    path("", include("undersigned.operations.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("accounts/login/", account_views.sign_in, name="login"),

@@ -4,16 +4,40 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 
 from django.conf import settings
 from django.db import OperationalError
 from django.shortcuts import render
+
+from undersigned.core.logs import request_id
 
 logger = logging.getLogger(__name__)
 
 # Owners' pages, which take imports: the admin, and the dashboard in any language.
 _OWNER_PATH = re.compile(r"^/(?:admin/|[a-z]{2}(?:-[a-z]+)?/dashboard/)")
 BUSY_RETRY_AFTER_SECONDS = 30
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id, in every log line written while answering it and in the
+    X-Request-ID response header. An id from the operator's own proxy (with
+    UNDERSIGNED_TRUSTED_PROXIES set) is kept, so one request can be followed through both."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        trusted = settings.TRUSTED_PROXIES and _REQUEST_ID.fullmatch(incoming)
+        token = request_id.set(incoming if trusted else uuid.uuid4().hex)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id.get()
+            return response
+        finally:
+            request_id.reset(token)
 
 
 class BodyLimitMiddleware:

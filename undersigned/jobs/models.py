@@ -50,3 +50,14 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk} ({self.status})"
+
+
+class WorkerBeat(models.Model):
+    """When each worker last went round its loop: what /readyz and the metrics read to tell
+    whether anything is recording submissions and sending emails."""
+
+    worker = models.CharField(max_length=120, unique=True)
+    seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.seen:%Y-%m-%d %H:%M:%S}"

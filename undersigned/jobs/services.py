@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from undersigned.core.db import insert_one
-from undersigned.jobs.models import Job
+from undersigned.jobs.models import Job, WorkerBeat
 from undersigned.jobs.registry import (
     PERIODIC_KEY,
     batched,
@@ -169,6 +169,14 @@ def jobs_run_pending(*, limit: int = 10_000, batch: int = 100) -> int:
     return count
 
 
+# How often a worker notes that it is alive (one small write).
+BEAT_SECONDS = 10
+
+
+def worker_beat() -> None:
+    WorkerBeat.objects.update_or_create(worker=WORKER_ID, defaults={"seen": timezone.now()})
+
+
 def worker_loop(
     *, poll_seconds: float = 0.5, stop_after: float | None = None, batch: int = 100
 ) -> None:
@@ -179,8 +187,12 @@ def worker_loop(
     started = time.monotonic()
     logger.info("worker %s started", WORKER_ID)
     periodic_schedule()
+    beat_at = 0.0
     while stop_after is None or time.monotonic() - started < stop_after:
         try:
+            if time.monotonic() - beat_at >= BEAT_SECONDS:
+                worker_beat()
+                beat_at = time.monotonic()
             ran = jobs_run_pending(limit=batch, batch=batch)
         except Exception:
             logger.exception("worker could not claim jobs; retrying")

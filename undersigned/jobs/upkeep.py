@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from undersigned.jobs.models import Job
+from undersigned.jobs.models import Job, WorkerBeat
 from undersigned.jobs.registry import register
 
 PRUNE_JOBS = "jobs.prune"
@@ -24,6 +24,8 @@ def jobs_prune(*, now: datetime | None = None) -> int:
     total = 0
     while ids := list(old.values_list("id", flat=True)[:PRUNE_BATCH]):
         total += Job.objects.filter(id__in=ids).delete()[0]
+    # Workers that stopped a day ago (each process notes itself under its own name).
+    WorkerBeat.objects.filter(seen__lt=(now or timezone.now()) - timedelta(days=1)).delete()
     return total
 
 

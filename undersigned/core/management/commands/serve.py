@@ -7,10 +7,13 @@ minute) while the web server keeps answering; if the web server dies, everything
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -63,7 +66,15 @@ class Command(BaseCommand):
                 "--logger-class",
                 "undersigned.core.logs.PrivateAccessLogger",
             ]
-        web = subprocess.Popen(command)
+        env = dict(os.environ)
+        if settings.METRICS_TOKEN:
+            # The gunicorn processes share their request figures through this folder
+            # (prometheus_client's multiprocess mode), emptied at each start.
+            folder = Path(settings.DATA_DIR) / "prometheus"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        web = subprocess.Popen(command, env=env)
         worker = self._start_worker()
         started, backoff, restart_at = time.monotonic(), 1.0, None
         stopping = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -25,21 +25,21 @@ RECOVERY_CODES = 10
 _RECOVERY_SALT = "undersigned.accounts.recovery-code"
 
 
-def login_record(*, user: AbstractBaseUser, second_factor: str = "") -> None:
+def login_record(*, user: User, second_factor: str = "") -> None:
     log_action(user, "accounts.user.logged_in", user=user, data={"second_factor": second_factor})
 
 
-def login_failure_record(*, user: AbstractBaseUser, step: str) -> None:
+def login_failure_record(*, user: User, step: str) -> None:
     """A wrong password or code for an existing account (axes counts them; this keeps them)."""
     log_action(user, "accounts.user.login_failed", actor_label="system", data={"step": step})
 
 
-def two_factor_device(user: AbstractBaseUser) -> TOTPDevice | None:
+def two_factor_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 @transaction.atomic
-def two_factor_start(*, user: AbstractBaseUser) -> TOTPDevice:
+def two_factor_start(*, user: User) -> TOTPDevice:
     """A new authenticator key, not yet in force: it is once the user types a code from it."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -56,7 +56,7 @@ def _code_hashes(code: str) -> list[str]:
 
 
 @transaction.atomic
-def recovery_codes_new(*, user: AbstractBaseUser) -> list[str]:
+def recovery_codes_new(*, user: User) -> list[str]:
     """Ten new recovery codes (the old ones stop working), to be shown once."""
     RecoveryCode.objects.filter(user=user).delete()
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
@@ -68,7 +68,7 @@ def recovery_codes_new(*, user: AbstractBaseUser) -> list[str]:
 
 
 @transaction.atomic
-def two_factor_confirm(*, user: AbstractBaseUser, token: str) -> list[str] | None:
+def two_factor_confirm(*, user: User, token: str) -> list[str] | None:
     """Put the pending authenticator key in force if `token` comes from it; the recovery codes
     to show, or None for a wrong code."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
@@ -81,7 +81,7 @@ def two_factor_confirm(*, user: AbstractBaseUser, token: str) -> list[str] | Non
     return recovery_codes_new(user=user)
 
 
-def two_factor_check(*, user: AbstractBaseUser, code: str) -> tuple[TOTPDevice | None, str]:
+def two_factor_check(*, user: User, code: str) -> tuple[TOTPDevice | None, str]:
     """The user's device and how `code` proved it ("totp" or "recovery_code"); (None, "") for
     a wrong code. django-otp slows down repeated wrong codes on the device; a recovery code is
     spent by the same statement that checks it."""
@@ -101,18 +101,18 @@ def two_factor_check(*, user: AbstractBaseUser, code: str) -> tuple[TOTPDevice |
 
 
 @transaction.atomic
-def two_factor_disable(*, user: AbstractBaseUser) -> None:
+def two_factor_disable(*, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     log_action(user, "accounts.two_factor.disabled", user=user)
 
 
-def recovery_codes_left(user: AbstractBaseUser) -> int:
+def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used__isnull=True).count()
 
 
 @transaction.atomic
-def password_reset_request(*, users: list[AbstractBaseUser], language: str) -> None:
+def password_reset_request(*, users: list[User], language: str) -> None:
     """Queue the reset email of each account of the address (none: nothing, and the page the
     person sees is the same)."""
     for user in users:
@@ -120,7 +120,7 @@ def password_reset_request(*, users: list[AbstractBaseUser], language: str) -> N
         log_action(user, "accounts.password.reset_requested", actor_label="system")
 
 
-def password_reset_record(*, user: AbstractBaseUser) -> None:
+def password_reset_record(*, user: User) -> None:
     from axes.utils import reset
 
     reset(username=user.get_username())  # a reset password is a fresh start for the account

@@ -4,6 +4,7 @@ own page, and the password reset pages."""
 from __future__ import annotations
 
 from base64 import b32encode
+from typing import cast
 from urllib.parse import quote
 
 import segno
@@ -13,6 +14,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
@@ -63,7 +65,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if two_factor_device(user) is not None:
                 request.session.cycle_key()
                 request.session[PENDING] = user.pk
-                request.session[BACKEND_SESSION_KEY + ".pending"] = user.backend
+                request.session[BACKEND_SESSION_KEY + ".pending"] = getattr(user, "backend", "")
                 request.session[PENDING_FAILURES] = 0
                 return redirect(f"{resolve_url('accounts:verify')}?next={quote(_next(request))}")
             login(request, user)
@@ -81,7 +83,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the authenticator app or a recovery code."""
-    user = get_user_model().objects.filter(pk=request.session.get(PENDING)).first()
+    user = get_user_model().objects.filter(pk=request.session.get(PENDING, 0)).first()
     if user is None:
         return redirect("login")
     form = CodeForm(request.POST or None)
@@ -121,7 +123,7 @@ def _qr_data_uri(device: TOTPDevice, user) -> tuple[str, str]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up, replace or turn off the second factor; make new recovery codes."""
-    user = request.user
+    user = cast(User, request.user)  # login_required
     action = request.POST.get("action", "") if request.method == "POST" else ""
     device = two_factor_device(user)
     context: dict = {"device": device, "form": CodeForm(), "required": settings.REQUIRE_TWO_FACTOR}

@@ -87,11 +87,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def note_if_busy(self, error: Exception) -> None:
         """After SQLite's busy timeout, tell the transactions queued behind this one."""
-        if self.holds_write_lock and "locked" in str(error):
+        if self.holds_write_lock and self._lock_fd is not None and "locked" in str(error):
             os.pwrite(self._lock_fd, _STAMP.pack(time.time() + BUSY_FAIL_SECONDS), 0)
 
     def release_write_lock(self) -> None:
-        if self.holds_write_lock:
+        if self.holds_write_lock and self._lock_fd is not None:
             self.holds_write_lock = False
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 

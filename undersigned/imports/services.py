@@ -9,14 +9,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from undersigned.core.audit import log_action
+from undersigned.core.audit import audit_entry, log_action
 from undersigned.core.models import AuditEntry
 from undersigned.imports.models import ImportBatch
 from undersigned.imports.parser import INDIVIDUAL, ORGANIZATION, Entry
 from undersigned.moderation.trust import listed_organizations
-from undersigned.signatures.dedupe import Candidate, Match, exact_key, matches_against
+from undersigned.signatures.dedupe import Candidate, Match, matches_against
 from undersigned.signatures.models import Signature
-from undersigned.signatures.services import enqueue_refresh, suggest_duplicates
+from undersigned.signatures.services import (
+    SignerDetails,
+    enqueue_refresh,
+    signature_build,
+    suggest_duplicates,
+)
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import statement_text_for
 
@@ -83,24 +88,27 @@ def signatures_import(
                 count=len(entries),
             )
             rows = [
-                Signature(
+                signature_build(
                     statement=statement,
-                    kind=entry.kind if entry.kind in (ORGANIZATION, INDIVIDUAL) else ORGANIZATION,
-                    status=Signature.Status.PUBLISHED,
-                    source=Signature.Source.IMPORT,
-                    import_batch=batch,
-                    name=entry.name[:200],
-                    acronym=(entry.acronym or "")[:30],
-                    country=entry.country or "",
-                    affiliation=entry.affiliation[:200],
-                    show_name=True,
-                    name_key=exact_key(entry.name) if entry.kind == ORGANIZATION else "",
-                    email="",
-                    # Unique per row: an imported entry holds no mailbox.
-                    email_normalized=f"import:{batch.pk}:{index}",
+                    details=SignerDetails(
+                        kind=entry.kind
+                        if entry.kind in (ORGANIZATION, INDIVIDUAL)
+                        else ORGANIZATION,
+                        name=entry.name[:200],
+                        acronym=(entry.acronym or "")[:30],
+                        country=entry.country or "",
+                        affiliation=entry.affiliation[:200],
+                        email="",
+                        show_name=True,
+                    ),
                     language=statement.default_language,
                     text_language=choice.text.language,
                     text_version=choice.text.version,
+                    status=Signature.Status.PUBLISHED,
+                    source=Signature.Source.IMPORT,
+                    import_batch=batch,
+                    # Unique per row: an imported entry holds no mailbox.
+                    email_normalized=f"import:{batch.pk}:{index}",
                     token_nonce="",
                     token_expires=now,
                     published_at=now,
@@ -111,12 +119,11 @@ def signatures_import(
                 row.save(force_insert=True)
             AuditEntry.objects.bulk_create(
                 [
-                    AuditEntry(
-                        action="signatures.signature.imported",
-                        object_type=Signature._meta.label_lower,
-                        object_id=row.pk,
-                        actor=batch.created_by,
-                        actor_label=actor_label or ("user" if batch.created_by else "system"),
+                    audit_entry(
+                        row,
+                        "signatures.signature.imported",
+                        user=batch.created_by,
+                        actor_label=actor_label,
                         data={"import": batch.pk, "source_number": entries[i].source_number},
                     )
                     for i, row in enumerate(rows)

@@ -155,6 +155,39 @@ def _submission(
     )
 
 
+def signature_build(
+    *,
+    statement: Statement,
+    details: SignerDetails,
+    language: str,
+    text_language: str,
+    text_version: str,
+    **fields,
+) -> Signature:
+    """A new signature of these details (unsaved), pending unless `fields` say otherwise: the
+    one builder of the signing path and of imports. An organization is always named, and its
+    name key (dedupe.exact_key) is set here."""
+    organization = details.kind == Signature.Kind.ORGANIZATION
+    return Signature(
+        statement=statement,
+        kind=details.kind,
+        name=details.name,
+        acronym=details.acronym,
+        country=details.country,
+        affiliation=details.affiliation,
+        website=details.website,
+        show_name=details.show_name or organization,
+        name_key=exact_key(details.name) if organization else "",
+        email=details.email,
+        contact_name=details.contact_name,
+        contact_role=details.contact_role,
+        language=language,
+        text_language=text_language,
+        text_version=text_version,
+        **fields,
+    )
+
+
 # A batch holds the write lock on SQLite (and its rows on PostgreSQL) while it is recorded:
 # it stops after this long, so a signing request never waits for more than about this.
 TAKE_SECONDS = 0.05
@@ -258,29 +291,19 @@ def _record(
             found.append(abuse.OVER_NETWORK_LIMIT)
         if submission.challenge_nonce and not challenge_spend(submission.challenge_nonce):
             found.append(abuse.NO_PROOF_OF_WORK)
-        signature = Signature(
+        signature = signature_build(
             statement=statement,
-            kind=details.kind,
-            name=details.name,
-            acronym=details.acronym,
-            country=details.country,
-            affiliation=details.affiliation,
-            website=details.website,
-            show_name=details.show_name or details.kind == Signature.Kind.ORGANIZATION,
-            name_key=exact_key(details.name) if details.kind == Signature.Kind.ORGANIZATION else "",
-            domain_confirmed=details.kind == Signature.Kind.ORGANIZATION
-            and trust.domain_confirmed(website=details.website, email_domain=email_domain),
-            email=details.email,
-            email_normalized=email_normalized,
-            email_domain=email_domain,
-            contact_name=details.contact_name,
-            contact_role=details.contact_role,
-            ip_hash=submission.ip_hash,
-            network_hash=submission.network_hash,
-            flags=" ".join(found),
+            details=details,
             language=submission.language,
             text_language=submission.text_language,
             text_version=submission.text_version,
+            domain_confirmed=details.kind == Signature.Kind.ORGANIZATION
+            and trust.domain_confirmed(website=details.website, email_domain=email_domain),
+            email_normalized=email_normalized,
+            email_domain=email_domain,
+            ip_hash=submission.ip_hash,
+            network_hash=submission.network_hash,
+            flags=" ".join(found),
             token_nonce=new_nonce(),
             token_expires=_expiry(),
             created=submission.created or timezone.now(),

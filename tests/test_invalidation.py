@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -68,9 +69,12 @@ def test_empty_criteria_are_refused():
 
 def test_a_time_window_selects_only_signatures_inside_it():
     statement = make_statement()
-    crowd(statement)
     now = timezone.now()
-    Signature.objects.filter(email__startswith="g").update(created=now - timedelta(days=2))
+    with time_machine.travel(now - timedelta(days=2)):  # two people signed two days ago
+        for n in range(2):
+            sign_and_confirm(statement, individual(email=f"g{n}@people.example"))
+    for n in range(3):
+        sign_and_confirm(statement, individual(email=f"b{n}@bots.example"))
     criteria = Criteria(created_from=now - timedelta(hours=1), created_to=now + timedelta(hours=1))
     assert invalidation_matches(statement=statement, criteria=criteria).count() == 3
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Count, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -36,6 +36,14 @@ def _audit(statement_ids: dict[int, int], action: str, **data) -> None:
         )
 
 
+def _deleting_for_retention() -> None:
+    """Tell PostgreSQL's evidence trigger (migration 0010) that this transaction's deletes of
+    signatures are retention's."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('undersigned.deleting', 'retention', true)")
+
+
 @transaction.atomic
 def retention_run(*, now: datetime | None = None) -> dict[str, int]:
     """Apply the retention periods once; the number of signatures each rule touched."""
@@ -47,6 +55,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
         created__lt=now - timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS),
     )
     purged = _per_statement(unconfirmed)
+    _deleting_for_retention()
     unconfirmed.delete()
     _audit(purged, "signatures.retention.unconfirmed_deleted")
     # Submissions the worker could not record were never confirmed either: kept for an

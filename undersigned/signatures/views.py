@@ -18,6 +18,7 @@ from undersigned.core.numbers import ascii_int
 from undersigned.core.pagecache import cached_page
 from undersigned.moderation.pow import CHALLENGE_SLOT, challenge_issue
 from undersigned.moderation.services import signature_remove
+from undersigned.signatures import lifecycle
 from undersigned.signatures.forms import (
     RENDERED_SLOT,
     EntryEditForm,
@@ -300,8 +301,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "signature": signature,
             "done": done,
             "withdrawn": signature.status == Signature.Status.WITHDRAWN,
-            "can_change": signature.status
-            in (Signature.Status.PENDING, Signature.Status.IN_REVIEW, Signature.Status.PUBLISHED),
+            "can_change": signature.status in lifecycle.SIGNER_CAN_CHANGE,
             "choice": statement_text_for(statement, request.LANGUAGE_CODE),
         },
     )

@@ -204,6 +204,90 @@ def run_crash(database: str) -> dict:
     return {"database": database, **out}
 
 
+def pg_cluster(action: str, *extra: str) -> None:
+    """Stop or start the local PostgreSQL cluster (the machine's one; root only)."""
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, *extra],
+        check=action == "stop",
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def run_db_crash(database: str) -> dict:
+    """PostgreSQL stopped with `-m immediate` (a crash: no checkpoint, no goodbye) while 200
+    signers are in flight, then started again. Every answer of 2xx must be a row that survived:
+    the check asks that fsync and synchronous_commit be on first. The server is started again
+    whatever happens."""
+    if database != "postgresql":
+        raise SystemExit("the database crash is PostgreSQL's")
+    env = setup_database(database)
+    from django.db import connection
+
+    from bench.crash import check_acknowledged
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW fsync")
+        fsync = cursor.fetchone()[0]
+        cursor.execute("SHOW synchronous_commit")
+        synchronous_commit = cursor.fetchone()[0]
+    if (fsync, synchronous_commit) != ("on", "on"):
+        raise SystemExit(
+            f"durability is off (fsync={fsync}, synchronous_commit={synchronous_commit})"
+        )
+    statement("bench")
+    connection.close()
+    port = free_port()
+    procs = Processes(env)
+    try:
+        procs.start_server(port)
+        procs.start_worker()
+        out = asyncio.run(database_crash_burst(port, "/en/s/bench/sign/individual/"))
+        connection.close()
+        out["recorded_after_restart_s"] = wait_for_empty_queue()
+        out.update(check_acknowledged(out.pop("acked_emails")))
+    finally:
+        pg_cluster("start")
+        procs.kill(signal.SIGTERM)
+    return {"database": database, "fsync": fsync, "synchronous_commit": synchronous_commit, **out}
+
+
+async def database_crash_burst(port: int, path: str) -> dict:
+    from bench.load import SignResult, sign_load
+
+    live = SignResult()
+    burst = asyncio.create_task(
+        sign_load(
+            [f"http://127.0.0.1:{port}"],
+            path,
+            concurrency=200,
+            seconds=60,
+            max_signatures=400,
+            result=live,
+        )
+    )
+    started = time.monotonic()
+    while not burst.done() and live.ok < CRASH_AFTER_ACKS and time.monotonic() - started < 20:
+        await asyncio.sleep(0.002)
+    acked_at_crash = live.ok
+    try:
+        await asyncio.to_thread(pg_cluster, "stop", "-m", "immediate")
+        crashed_at = time.monotonic() - started
+        await asyncio.sleep(1)
+    finally:
+        await asyncio.to_thread(pg_cluster, "start")
+    result = await burst
+    return {
+        "signers": 200,
+        "crashed_after_s": round(crashed_at, 2),
+        "acked_at_crash": acked_at_crash,
+        "acked_total": result.ok,
+        "failed_requests": result.errors_other + result.errors_5xx,
+        "acked_emails": result.acked_emails,
+    }
+
+
 def run_database(database: str) -> dict:
     """Everything measured on one database. Runs in a child process configured for it."""
     env = setup_database(database)
@@ -607,10 +691,15 @@ def main() -> None:
     parser.add_argument(
         "--crash-only", action="store_true", help="with --database: only the SIGKILL check"
     )
+    parser.add_argument(
+        "--db-crash-only",
+        action="store_true",
+        help="with --database postgresql: only the database crash (stop -m immediate)",
+    )
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if args.database:
-        run = run_crash if args.crash_only else run_database
+        run = run_db_crash if args.db_crash_only else run_crash if args.crash_only else run_database
         Path(args.out).write_text(json.dumps(run(args.database), indent=2))
         return
     started = time.time()

@@ -153,3 +153,75 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, db):
     bogus.write_bytes(b"not a database")
     with pytest.raises(CommandError, match="not a SQLite backup"):
         call_command("restore", str(bogus), "--yes")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_taken_while_people_sign_holds_every_signature_acknowledged_before_it(
+    live_server, tmp_path
+):
+    """Signers keep signing over HTTP while the backup runs; after a restore, every signature
+    acknowledged before the backup started is there (recorded, or waiting to be), and once the
+    worker has run the stored counts agree with the rows."""
+    import threading
+    import time as clock
+
+    from tests.factories import record_submissions
+    from tests.test_races import Signer
+    from undersigned.signatures.normalize import normalize_email
+    from undersigned.signatures.upkeep import counts_reconcile
+
+    statement = make_statement()
+    path = f"/en/s/{statement.slug}/sign/individual/"
+    acked: list[tuple[float, str]] = []
+    stop = threading.Event()
+
+    def sign(worker: int) -> None:
+        signer = Signer(live_server.url, path)
+        n = 0
+        while not stop.is_set():
+            form = signer.get_form()
+            email = f"during{worker}-{n}@example.org"
+            n += 1
+            status, url = signer.post(
+                {
+                    **form,
+                    "name": "Backup Signer",
+                    "country": "FR",
+                    "email": email,
+                    "visibility": "show",
+                }
+            )
+            if status == 200 and url.endswith("/sign/sent/"):
+                acked.append((clock.monotonic(), email))
+
+    def record() -> None:
+        while not stop.is_set():
+            record_submissions(batch=5)
+            clock.sleep(0.05)
+
+    threads = [threading.Thread(target=sign, args=(w,)) for w in range(4)]
+    threads.append(threading.Thread(target=record))
+    for thread in threads:
+        thread.start()
+    try:
+        while len(acked) < 20:
+            clock.sleep(0.05)
+        backup_started = clock.monotonic()
+        call_command("backup", str(tmp_path / "live.backup"), stdout=io.StringIO())
+        while len(acked) < 40:
+            clock.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    before = [email for at, email in acked if at < backup_started]
+    assert len(before) >= 20
+
+    call_command("restore", str(tmp_path / "live.backup"), "--yes", stdout=io.StringIO())
+    record_submissions()
+    jobs_run_pending()
+    stored = set(
+        Signature.objects.filter(statement=statement).values_list("email_normalized", flat=True)
+    )
+    assert [e for e in before if normalize_email(e) not in stored] == []
+    assert counts_reconcile() == []

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
 
 from undersigned.core.countries import country_code, fold
 from undersigned.signatures.dedupe import Candidate, pairs_within
@@ -50,6 +52,39 @@ ORGANIZATION_WORDS = {
     "نقابة", "النقابة", "مركز", "المركز", "مؤسسة", "شبكة", "الشبكة", "رابطة", "الرابطة", "المرصد",
     "مرصد", "هيئة", "لجنة", "اللجنة", "مجلس", "نادي", "تجمع", "حركة", "تنسيقية", "ائتلاف",
     "مكتبة", "بلدية", "أصدقاء", "منتدى", "المنتدى", "جامعة",
+    # Plurals and more kinds of body, in the four languages.
+    "charity", "charities", "international", "internacional", "internationale", "committees",
+    "councils", "centers", "centres", "foundations", "federations", "leagues", "alliances",
+    "cooperatives", "cooperativa", "cooperativas", "confederacion",
+    "confederations", "solidarity", "solidarite", "solidaridad", "rights", "droits",
+    "derechos", "watch", "action", "accion", "aid", "relief", "services", "partners",
+    "partnership", "consortium", "academy", "academie", "academia", "hospital", "clinic",
+    "clinique", "clinica", "studio", "publishing", "editions", "ediciones", "company",
+    "volunteers", "benevoles", "voluntarios", "comites", "fundaciones", "asociaciones",
+    "sindicatos", "sindical", "redes", "ligues", "reseaux", "collectifs", "colectivos",
+    "observatorios", "federaciones", "mouvements", "movimientos", "syndicats",
+    # Arabic organization words as they are transliterated in Latin letters.
+    "jamiya", "jamiyat", "jamiat", "jameya", "jamaia", "jamaiya", "markaz", "muassasa",
+    "muassasat", "mouassasa", "rabita", "rabitat", "ittihad", "itihad", "majlis", "lajna",
+    "lajnat", "shabaka", "shabakat", "nadi", "haraka", "harakat", "multaqa", "tajammu",
+    "munazzama", "munazzamat", "mounadhama", "hayat", "hayaa",
+    # And in Arabic script, more of them.
+    "جمعيات", "منظمات", "مؤسسات", "شبكات", "تحالف", "التحالف", "اتحادات", "هيئات", "الهيئة",
+    "مبادرة", "حملة", "دار", "معهد", "أكاديمية", "مستشفى", "ملتقى", "مجموعة",
+}  # fmt: skip
+# Organization words long enough to be recognized with a typo ("Assocation").
+_TYPO_AT = 85
+_TYPO_MIN_LETTERS = 6
+# Given names written in Arabic script (the Latin-script ones come from gender-guesser's list).
+ARABIC_GIVEN_NAMES = {
+    "محمد", "أحمد", "احمد", "محمود", "مصطفى", "علي", "عمر", "خالد", "يوسف", "إبراهيم", "ابراهيم",
+    "حسن", "حسين", "سعيد", "كريم", "رامي", "سامي", "طارق", "وليد", "زياد", "نبيل", "جمال",
+    "هشام", "عماد", "ياسر", "باسل", "فادي", "رشيد", "عبد", "عبدالله", "عبدالرحمن", "سليم",
+    "منير", "نادر", "ماهر", "بشير", "جميل", "فؤاد", "مروان", "أيمن", "ايمن", "هاني", "عادل",
+    "فاطمة", "عائشة", "مريم", "خديجة", "زينب", "ليلى", "سلمى", "نور", "هدى", "أمل", "امل",
+    "رنا", "لينا", "دينا", "سارة", "ريم", "منى", "هالة", "نادية", "سميرة", "جميلة", "رحاب",
+    "سعاد", "وفاء", "إيمان", "ايمان", "أسماء", "اسماء", "هبة", "رشا", "دعاء", "نجلاء",
+    "ياسمين", "لبنى", "غادة", "سهى", "عبير", "حنان", "رولا", "مي", "ندى", "شيماء",
 }  # fmt: skip
 TITLES = {"dr", "prof", "mr", "mrs", "ms", "mme", "m", "mlle", "sr", "sra", "dra", "pr", "د", "أ"}
 NAME_PARTICLES = {
@@ -84,7 +119,19 @@ class Note:
     other: int | None = None  # index of the entry this one may duplicate
 
     def message(self, entries: list[Entry] | None = None) -> str:
-        where = _("line %(line)d") % {"line": self.line}
+        # Where the owner finds it: the entry's own number in the list when it has one (a row
+        # numbered 5 on line 7 is "no. 5", not "line 7"), the line otherwise.
+        numbered = next(
+            (e for e in entries or [] if e.line == self.line and e.source_number is not None),
+            None,
+        )
+        if numbered is not None:
+            where = _("no. %(n)d (line %(line)d)") % {
+                "n": numbered.source_number,
+                "line": self.line,
+            }
+        else:
+            where = _("line %(line)d") % {"line": self.line}
         if self.code == "gap":
             text = _("numbering gap after %(n)d") % {"n": self.after}
         elif self.code == "restart":
@@ -197,7 +244,7 @@ def split_name(raw: str) -> tuple[str, str | None, str | None]:
 
 def _take_country(name: str) -> tuple[str, str | None]:
     match = re.search(r"\s*\(([^()]{2,60})\)$", name) or re.search(
-        r"\s*(?:,|\s[-–—/]|[–—])\s*([^,\-–—()]{2,60})$", name
+        r"\s*(?:[,،]|\s[-–—/]|[–—])\s*([^,،\-–—()]{2,60})$", name
     )
     if match and match.start() > 0:
         code = country_code(match.group(1))
@@ -215,6 +262,9 @@ def _take_acronym(name: str) -> tuple[str, str | None]:
         match = re.search(pattern, name)
         if match and match.start() > 0 and looks_like_acronym(match.group(1).strip(".")):
             return _clean(name[: match.start()]), match.group(1).strip(".")
+    match = re.search(r"\s*\(([\u0600-\u06ff]{2,6})\)$", name)  # an Arabic acronym: (شعق)
+    if match and match.start() > 0 and _is_arabic(match.group(1)):
+        return _clean(name[: match.start()]), match.group(1)
     match = re.match(r"^(\S{2,14})\s*(?:[–—:]|\s-)\s*(.{3,})$", name)
     if match and looks_like_acronym(match.group(1)) and " " in match.group(2).strip():
         return _clean(match.group(2)), match.group(1)
@@ -228,20 +278,60 @@ def _words(text: str) -> list[str]:
     return fold(text).split()
 
 
+_LONG_ORGANIZATION_WORDS = sorted(w for w in ORGANIZATION_WORDS if len(w) >= _TYPO_MIN_LETTERS)
+
+
+@lru_cache(maxsize=8192)
+def _is_organization_word(word: str) -> bool:
+    """An organization word, or one of the longer ones with a typo (rapidfuzz ratio)."""
+    if word in ORGANIZATION_WORDS:
+        return True
+    if len(word) < _TYPO_MIN_LETTERS:
+        return False
+    for prefix in ("al-", "el-", "al", "ال"):  # "Al-Jamiya", "الجمعيات"
+        if word.startswith(prefix) and word[len(prefix) :] in ORGANIZATION_WORDS:
+            return True
+    match = process.extractOne(
+        word, _LONG_ORGANIZATION_WORDS, scorer=fuzz.ratio, score_cutoff=_TYPO_AT
+    )
+    return match is not None
+
+
 def _has_organization_word(text: str) -> bool:
-    return any(word in ORGANIZATION_WORDS for word in _words(text))
+    return any(_is_organization_word(word.strip("'’-")) for word in _words(text))
+
+
+@lru_cache(maxsize=1)
+def _given_names():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def _is_given_name(word: str) -> bool:
+    if _is_arabic(word):
+        return fold(word) in {fold(n) for n in ARABIC_GIVEN_NAMES} or word in ARABIC_GIVEN_NAMES
+    first = word.split("-")[0]  # Jean-Pierre
+    return _given_names().get_gender(first) != "unknown"
 
 
 def looks_like_person(name: str) -> bool:
-    """Two to four capitalized words (or Arabic words) with no organization word in them, or
-    any name after a title (Dr., Mme, د.)."""
+    """A person only on positive evidence: a title (Dr., Mme, د.), a known given name first,
+    or a lower-case particle between capitalized words ("Pedro de Alcântara"), in a name of two
+    to four capitalized (or Arabic) words. An organization word in any of the four languages,
+    in any position and with a small typo, always wins: an organization wrongly listed as a
+    person is worse than the reverse, which the owner sees flagged."""
     if _has_organization_word(name) or any(ch.isdigit() for ch in name):
         return False
-    tokens = name.replace(".", ". ").split()
-    titled = bool(tokens) and fold(tokens[0]).rstrip(".") in TITLES
+    raw = name.replace(".", ". ").split()
+    titled = bool(raw) and fold(raw[0]).rstrip(".") in TITLES
     if titled:
-        tokens = tokens[1:]
-    tokens = [t for t in tokens if fold(t) not in NAME_PARTICLES]
+        raw = raw[1:]
+    particle = any(
+        token in NAME_PARTICLES and 0 < i < len(raw) - 1 and raw[i - 1][:1].isupper()
+        for i, token in enumerate(raw)
+    )
+    tokens = [t for t in raw if fold(t) not in NAME_PARTICLES]
     if not tokens or len(tokens) > (5 if titled else 4) or (len(tokens) < 2 and not titled):
         return False
     for token in tokens:
@@ -252,17 +342,27 @@ def looks_like_person(name: str) -> bool:
             continue
         if not token[0].isupper() or (len(letters) > 3 and letters.isupper()):
             return False
-    return True
+    return titled or particle or _is_given_name(tokens[0].rstrip("'’"))
 
 
 def _is_arabic(text: str) -> bool:
     return all("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
 
 
+# What follows a heading's words: "Signatories (as of 12 March)", "Signatories – updated 3 May".
+_HEADING_TAIL = re.compile(
+    r"\s*(?:[(\[].*|[-–—:]\s*)?(?:\b(?:as of|as at|updated|au|a la date du|hasta|al|a fecha de)\b.*"
+    r"|حتى.*|بتاريخ.*)?$"
+)
+
+
 def _heading(text: str) -> str | None:
     """'organization' or 'individual' for a section heading, '' for another heading, None
     for a line that is not one."""
     key = fold(text.rstrip(":：").strip())
+    bare = fold(_HEADING_TAIL.sub("", re.sub(r"\s*[(\[][^)\]]*[)\]]", "", text)).strip(" :：-–—"))
+    if bare != key and bare in ORGANIZATION_HEADINGS | INDIVIDUAL_HEADINGS | OTHER_HEADINGS:
+        key = bare
     if not key:
         return None
     if key in ORGANIZATION_HEADINGS:
@@ -305,10 +405,22 @@ def _split_inline(number: int | None, rest: str) -> list[tuple[int | None, str]]
     return parts
 
 
+# A comma before "and" is inside a name ("Peace, Justice, and Democracy Institute").
+_COMMA_AND = re.compile(r"[,،]\s*(?:and|&|y|et|e|و)(?=\s|$)|،\s*و", re.IGNORECASE)
+
+
+def _split_semicolons(text: str) -> list[str]:
+    """'A ; B' holds two entries: a semicolon never belongs in an organization's name."""
+    parts = [part for part in re.split(r"\s*[;؛]\s*", text)]
+    if len(parts) > 1 and all(any(ch.isalpha() for ch in part) for part in parts):
+        return parts
+    return [text]
+
+
 def entry_from(raw: str, *, number: int | None, line: int, section: str | None) -> Entry:
     name, acronym, country = split_name(raw)
     entry = Entry(name=name, acronym=acronym, country=country, source_number=number, line=line)
-    head, _sep, tail = name.partition(",")
+    head, _sep, tail = ("", "", "") if _COMMA_AND.search(name) else name.partition(",")
     if section == INDIVIDUAL:
         entry.kind = INDIVIDUAL
     elif acronym is None and looks_like_person(name):
@@ -347,7 +459,11 @@ def parse_text(text: str, *, max_entries: int = MAX_ENTRIES) -> Parsed:
             if heading is not None:
                 section = heading or section
                 continue
-        pieces = _split_inline(number, rest)
+        pieces = [
+            (n if i == 0 else None, part)
+            for n, piece in _split_inline(number, rest)
+            for i, part in enumerate(_split_semicolons(piece))
+        ]
         if len(pieces) > 1:
             parsed.notes.append(Note("two_on_line", line_no))
         for piece_number, piece in pieces:

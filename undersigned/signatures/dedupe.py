@@ -38,6 +38,8 @@ BODY_WORDS = {
     "foundation", "fondation", "fundacion", "institute", "institut", "instituto", "group",
     "groupe", "grupo", "committee", "comite", "council", "conseil", "consejo",
     "jamiya", "جمعية", "مركز", "منظمة", "مؤسسة",
+    # "X International" and "X Intl." are one body.
+    "international", "intl", "internacional", "internationale", "int'l",
 }  # fmt: skip
 # A name that adds one of these to the other is a part of it (a national chapter), not it.
 PART_WORDS = {

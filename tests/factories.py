@@ -106,7 +106,7 @@ def preview_data(response) -> dict:
                     data[form.add_prefix(name)] = "on"
             elif value is not None:
                 data[form.add_prefix(name)] = value
-    data.update({name: value or "" for name, value in meta.initial.items()})
+    data.update({name: meta[name].initial or "" for name in meta.fields})
     return data
 
 

@@ -135,3 +135,35 @@ def test_an_owner_filters_the_queue_rejects_with_a_reason_and_merges_a_pair(page
     assert merge.actor == owner and merge.reason == "one network, two spellings"
     assert page.get_by_text("Nothing waits for approval.").is_visible()
     assert page.get_by_text("No possible duplicate waits for a decision.").is_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_an_owner_keeps_an_import_off_the_list_then_publishes_it(
+    page, output_dir, axe_source, language
+):
+    from tests.conftest import axe_violations
+
+    statement = make_statement()
+    sign_in(page, statement)
+    page.goto(f"/{language}/dashboard/s/{statement.slug}/import/")
+    page.locator("textarea[name=text]").fill("1. Harbour Workers Network\n2. Valley Choir\n")
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.locator("table.preview").wait_for()
+    page.locator("input[name=publish][value=later]").check()
+    for size, (width, height) in {"phone": (390, 844), "desktop": (1280, 800)}.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(
+            path=str(output_dir / f"import-preview-{language}-{size}.png"), full_page=True
+        )
+    assert axe_violations(page, axe_source) == []
+    page.locator("form:has(table.preview) button[type=submit]").click()
+    page.locator("ul.held-imports").wait_for()
+    for size, (width, height) in {"phone": (390, 844), "desktop": (1280, 800)}.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(output_dir / f"import-held-{language}-{size}.png"), full_page=True)
+    assert axe_violations(page, axe_source) == []
+    assert not Signature.objects.filter(status=Signature.Status.PUBLISHED).exists()
+    page.locator("ul.held-imports button").click()
+    page.locator(".messages").wait_for()
+    assert not page.locator("ul.held-imports").count()
+    assert Signature.objects.filter(status=Signature.Status.PUBLISHED).count() == 2

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.test import Client
 from openpyxl import Workbook
 
 from tests.factories import (
@@ -511,3 +512,39 @@ def test_the_owner_corrects_or_removes_an_imported_entry_and_both_are_audited(cl
     outsider = get_user_model().objects.create_user(username="outsider", password=PASSWORD)
     client.force_login(outsider)
     assert client.post(page, {"action": "remove", "reason": "x"}).status_code == 404
+
+
+def test_an_import_kept_off_the_list_is_published_later_in_one_audited_action(client):
+    statement = make_statement()
+    owner = owner_of(statement)
+    client.force_login(owner)
+    preview = client.post(url(statement, "import/"), {"text": MESSY})
+    data = {**preview_data(preview), "publish": "later"}
+    done = client.post(url(statement, "import/confirm/"), data)
+    assert done.status_code == 302 and done["Location"] == url(statement, "import/")
+    [batch] = ImportBatch.objects.all()
+    assert batch.published_at is None
+    held = Signature.objects.filter(import_batch=batch)
+    assert {s.status for s in held} == {Signature.Status.IN_REVIEW}
+    jobs_run_pending()
+    public = client.get(f"/en/s/{statement.slug}/organizations/").content.decode()
+    assert "Green Kitchen Collective" not in public
+    page = client.get(done["Location"]).content.decode()
+    assert "kept off the public list" in page and f"Publish import #{batch.pk}" in page
+
+    # Another owner cannot publish it.
+    other = Client()
+    other.force_login(owner_of(make_statement(), "someone-else"))
+    assert other.post(url(statement, f"import/{batch.pk}/publish/")).status_code == 404
+
+    published = client.post(url(statement, f"import/{batch.pk}/publish/"))
+    assert published.status_code == 302
+    batch.refresh_from_db()
+    assert batch.published_at is not None and batch.published_by == owner
+    assert held.filter(status=Signature.Status.PUBLISHED).count() == held.count() == batch.count
+    assert entries_for(statement).filter(action="imports.batch.published").count() == 1
+    assert client.post(url(statement, f"import/{batch.pk}/publish/")).status_code == 302
+    assert entries_for(statement).filter(action="imports.batch.published").count() == 1
+    jobs_run_pending()
+    public = client.get(f"/en/s/{statement.slug}/organizations/").content.decode()
+    assert "Green Kitchen Collective" in public

@@ -178,7 +178,18 @@ def entry_formset(data=None, initial=None):
 
 
 class ImportMetaForm(forms.Form):
-    """What the preview carries about the list itself, for the import's record."""
+    """What the preview carries about the list itself, for the import's record, and when its
+    entries go on the public list."""
 
     source_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     encoding = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    publish = forms.ChoiceField(
+        label=_("When do these entries go on the public list?"),
+        choices=[
+            ("now", _("Now, with the import")),
+            ("later", _("Not yet: keep them off the list until I publish this import")),
+        ],
+        initial="now",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose when the entries go on the public list.")},
+    )

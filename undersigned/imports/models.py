@@ -20,6 +20,11 @@ class ImportBatch(models.Model):
     source_name = models.CharField(max_length=200, blank=True)
     encoding = models.CharField(max_length=20, blank=True)
     count = models.PositiveIntegerField(default=0)
+    # Entries of an import kept off the list wait in review until the batch is published.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "import batches"

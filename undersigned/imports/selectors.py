@@ -7,6 +7,7 @@ from dataclasses import replace
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from undersigned.imports.models import ImportBatch
 from undersigned.imports.parser import INDIVIDUAL, Parsed
 from undersigned.imports.services import existing_matches
 from undersigned.signatures.dedupe import exact_key
@@ -87,3 +88,12 @@ def preview_rows(statement: Statement, parsed: Parsed, default_country: str = ""
             }
         )
     return rows
+
+
+def unpublished_imports(statement: Statement) -> list[ImportBatch]:
+    """The statement's imports kept off the public list, newest first."""
+    return list(
+        ImportBatch.objects.filter(statement=statement, published_at__isnull=True)
+        .select_related("created_by")
+        .order_by("-created")
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from undersigned.core.audit import audit_entry, log_action
 from undersigned.core.models import AuditEntry
 from undersigned.imports.models import ImportBatch
 from undersigned.imports.parser import INDIVIDUAL, ORGANIZATION, Entry
+from undersigned.moderation.selectors import IMPORT_HELD
 from undersigned.moderation.trust import listed_organizations
 from undersigned.signatures.dedupe import Candidate, Match, matches_against
 from undersigned.signatures.models import Signature
@@ -20,6 +21,7 @@ from undersigned.signatures.services import (
     SignerDetails,
     enqueue_refresh,
     signature_build,
+    signatures_approve,
     suggest_duplicates,
 )
 from undersigned.statements.models import Statement
@@ -62,14 +64,17 @@ def signatures_import(
     *,
     statement: Statement,
     entries: list[Entry],
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     actor_label: str = "",
     source_name: str = "",
     encoding: str = "",
+    publish: bool = True,
 ) -> ImportBatch:
-    """Publish the entries of a list, in one transaction: every one or none. An organization
-    whose name (case, accents and punctuation aside) and country are on the list already is
-    refused by the database, and then the whole import with it."""
+    """Import the entries of a list, in one transaction: every one or none. Published at once,
+    or (`publish=False`) kept off the list, waiting in review, until the owner publishes the
+    batch (`import_batch_publish`). An organization whose name (case, accents and punctuation
+    aside) and country are on the list already is refused by the database, and then the whole
+    import with it."""
     if not entries:
         raise ImportRefused(_("There is nothing to import."))
     choice = statement_text_for(statement, statement.default_language)
@@ -77,6 +82,7 @@ def signatures_import(
         raise ImportRefused(_("The statement has no text yet."))
     matches = existing_matches(statement, entries)
     now = timezone.now()
+    batch_user = user if user is not None and user.is_authenticated else None
     try:
         with transaction.atomic():
             batch = ImportBatch.objects.create(
@@ -86,6 +92,8 @@ def signatures_import(
                 source_name=source_name[:200],
                 encoding=encoding,
                 count=len(entries),
+                published_at=now if publish else None,
+                published_by=batch_user if publish else None,
             )
             rows = [
                 signature_build(
@@ -104,14 +112,15 @@ def signatures_import(
                     language=statement.default_language,
                     text_language=choice.text.language,
                     text_version=choice.text.version,
-                    status=Signature.Status.PUBLISHED,
+                    status=Signature.Status.PUBLISHED if publish else Signature.Status.IN_REVIEW,
+                    flags="" if publish else IMPORT_HELD,
                     source=Signature.Source.IMPORT,
                     import_batch=batch,
                     # Unique per row: an imported entry holds no mailbox.
                     email_normalized=f"import:{batch.pk}:{index}",
                     token_nonce="",
                     token_expires=now,
-                    published_at=now,
+                    published_at=now if publish else None,
                 )
                 for index, entry in enumerate(entries)
             ]
@@ -139,9 +148,15 @@ def signatures_import(
                 "imports.list.imported",
                 user=user,
                 actor_label=actor_label,
-                data={"import": batch.pk, "count": len(rows), "source": source_name[:200]},
+                data={
+                    "import": batch.pk,
+                    "count": len(rows),
+                    "source": source_name[:200],
+                    "published": publish,
+                },
             )
-            enqueue_refresh(statement.pk)
+            if publish:
+                enqueue_refresh(statement.pk)
     except IntegrityError:
         duplicate = next((i for i, found in matches.items() if any(e.exact for e in found)), None)
         raise ImportRefused(
@@ -153,3 +168,27 @@ def signatures_import(
             entry=duplicate,
         ) from None
     return batch
+
+
+def import_batch_publish(*, batch: ImportBatch, user: User) -> int:
+    """Put an import kept off the list on it, as one audited action: every entry of the batch
+    still waiting is approved (one left in review when its organization is on the list under
+    the same name already: the owner merges the two). The number published."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.published_at is not None:
+            return 0
+        waiting = batch.signatures.filter(status=Signature.Status.IN_REVIEW)
+        published = signatures_approve(
+            signatures=list(waiting), user=user, reason=f"published with import #{batch.pk}"
+        )
+        batch.published_at = timezone.now()
+        batch.published_by = user
+        batch.save(update_fields=["published_at", "published_by"])
+        log_action(
+            batch.statement,
+            "imports.batch.published",
+            user=user,
+            data={"import": batch.pk, "count": published},
+        )
+    return published

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from undersigned.core.http import no_store
 from undersigned.imports.forms import ImportMetaForm, ListSourceForm, entry_formset
-from undersigned.imports.selectors import preview_rows
-from undersigned.imports.services import ImportRefused, signatures_import
+from undersigned.imports.models import ImportBatch
+from undersigned.imports.selectors import preview_rows, unpublished_imports
+from undersigned.imports.services import ImportRefused, import_batch_publish, signatures_import
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import owned_statement_get
 
@@ -55,7 +59,11 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
             encoding=parsed.encoding,
             to_check=sum(1 for row in rows if row["notes"]),
         )
-    return render(request, "imports/start.html", {"statement": statement, "form": form})
+    return render(
+        request,
+        "imports/start.html",
+        {"statement": statement, "form": form, "held": unpublished_imports(statement)},
+    )
 
 
 @no_store
@@ -75,14 +83,28 @@ def confirm(request: HttpRequest, slug: str) -> HttpResponse:
         batch = signatures_import(
             statement=statement,
             entries=[entry for _row, entry in chosen],
-            user=request.user,
+            user=cast(User, request.user),  # login_required
             source_name=meta.cleaned_data["source_name"],
             encoding=meta.cleaned_data["encoding"],
+            publish=meta.cleaned_data["publish"] == "now",
         )
     except ImportRefused as refused:
         if refused.entry is not None:
             formset.forms[chosen[refused.entry][0]].add_error("name", str(refused))
         return _preview(request, statement, formset, meta, problem=str(refused))
+    if batch.published_at is None:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d entry imported (import #%(batch)d), kept off the public list until you "
+                "publish the import.",
+                "%(n)d entries imported (import #%(batch)d), kept off the public list until you "
+                "publish the import.",
+                batch.count,
+            )
+            % {"n": batch.count, "batch": batch.pk},
+        )
+        return redirect("imports:start", slug=slug)
     messages.success(
         request,
         ngettext(
@@ -94,3 +116,23 @@ def confirm(request: HttpRequest, slug: str) -> HttpResponse:
         % {"n": batch.count, "batch": batch.pk},
     )
     return redirect("moderation:queue", slug=slug)
+
+
+@no_store
+@login_required
+@require_POST
+def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Put an import that was kept off the list on it."""
+    statement = owned_statement_get(user=request.user, slug=slug)
+    batch = get_object_or_404(ImportBatch, statement=statement, pk=pk)
+    count = import_batch_publish(batch=batch, user=cast(User, request.user))
+    messages.success(
+        request,
+        ngettext(
+            "Import #%(batch)d is published: %(n)d entry goes on the public list within a minute.",
+            "Import #%(batch)d is published: %(n)d entries go on the public list within a minute.",
+            count,
+        )
+        % {"n": count, "batch": batch.pk},
+    )
+    return redirect("imports:start", slug=slug)

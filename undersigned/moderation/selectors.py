@@ -16,7 +16,11 @@ from undersigned.signatures.models import Signature
 from undersigned.statements.models import Statement
 
 # Why a signature is held back, as its owner reads it (codes from abuse.py and trust.py).
+# An imported entry the owner keeps off the list until the import is published.
+IMPORT_HELD = "import_held"
+
 FLAG_LABELS = {
+    IMPORT_HELD: _("imported; the import is not published yet"),
     abuse.HONEYPOT: _("filled in a field people cannot see"),
     abuse.TOO_FAST: _("sent faster than a person can type"),
     abuse.NO_TIMESTAMP: _("the form's time stamp was missing or altered"),

@@ -19,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--statement", required=True, help="the statement's slug")
         parser.add_argument("--dry-run", action="store_true", help="parse only; store nothing")
         parser.add_argument("--json", action="store_true", help="print the parse as JSON")
+        parser.add_argument(
+            "--unpublished",
+            action="store_true",
+            help="keep the entries off the public list until the import is published",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -53,6 +58,7 @@ class Command(BaseCommand):
                 actor_label="import_signatories",
                 source_name=path.name,
                 encoding=parsed.encoding,
+                publish=not options["unpublished"],
             )
         except ImportRefused as error:
             raise CommandError(str(error)) from None

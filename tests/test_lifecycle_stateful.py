@@ -192,7 +192,7 @@ class Lifecycle(RuleBasedStateMachine):
     def one_live_signature_per_mailbox(self):
         live = (
             self._signatures()
-            .filter(status__in=lifecycle.LIVE)
+            .filter(status__in=lifecycle.LIVE, email_normalized__isnull=False)
             .values("email_normalized")
             .annotate(n=Count("id"))
         )

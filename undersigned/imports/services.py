@@ -116,8 +116,6 @@ def signatures_import(
                     flags="" if publish else IMPORT_HELD,
                     source=Signature.Source.IMPORT,
                     import_batch=batch,
-                    # Unique per row: an imported entry holds no mailbox.
-                    email_normalized=f"import:{batch.pk}:{index}",
                     token_nonce="",
                     token_expires=now,
                     published_at=now if publish else None,

@@ -67,7 +67,9 @@ class Signature(models.Model):
 
     # Private: never rendered on a public page.
     email = models.EmailField(max_length=254)
-    email_normalized = models.CharField(max_length=254)
+    # None for an entry that holds no mailbox: imported from a list, or anonymized by retention.
+    # The one-signature-per-mailbox rule then has nothing to hold (NULLs are never equal).
+    email_normalized = models.CharField(max_length=254, null=True, blank=True)  # noqa: DJ001
     contact_name = models.CharField(max_length=200, blank=True)
     contact_role = models.CharField(max_length=100, blank=True)
     ip_hash = models.CharField(max_length=64, blank=True)

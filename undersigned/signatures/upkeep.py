@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
@@ -86,8 +85,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
     anonymized = _per_statement(contact)
     contact.update(
         email="",
-        # Unique per row, so the (statement, email) constraint keeps holding.
-        email_normalized=Concat(Value("anonymized:"), Cast("id", CharField())),
+        email_normalized=None,
         contact_name="",
         contact_role="",
         ip_hash="",

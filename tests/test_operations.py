@@ -80,7 +80,7 @@ def test_metrics_are_off_without_a_token_and_need_it_when_on(client, settings):
     assert 'undersigned_emails{outcome="waiting"}' in text
     assert "undersigned_submission_oldest_wait_seconds" in text
     assert "undersigned_worker_last_report_seconds" in text
-    assert 'undersigned_request_seconds_count{method="GET",view="statements:detail"}' in text
+    assert 'undersigned_request_seconds_count{method="GET",view="signatures:statement"}' in text
     jobs_run_pending()
     again = client.get("/metrics", HTTP_AUTHORIZATION="Bearer a-long-metrics-token").content
     # The two signatures' emails and that of the submission, recorded by the same run.

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "undersigned.imports",
     "undersigned.accounts",
     "undersigned.operations",
+    "undersigned.workspace",
 ]
 
 MIDDLEWARE = [
@@ -352,8 +353,8 @@ OTP_TOTP_ISSUER = "undersigned"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 # Owners sign in to import lists and review signatures (accounts are made in the admin).
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "statements:dashboard"
-LOGOUT_REDIRECT_URL = "statements:home"
+LOGIN_REDIRECT_URL = "workspace:dashboard"
+LOGOUT_REDIRECT_URL = "signatures:home"
 
 # Rendered pages are kept in each process's memory (see core/pagecache.py); keys name every
 # input of a page, so processes never need to agree on invalidation.

@@ -43,7 +43,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("undersigned.accounts.urls")),
     path("dashboard/s/<slug:slug>/import/", include("undersigned.imports.urls")),
     path("dashboard/s/<slug:slug>/review/", include("undersigned.moderation.urls")),
+    path("", include("undersigned.workspace.urls")),
     path("", include("undersigned.signatures.urls")),
-    path("", include("undersigned.statements.urls")),
     prefix_default_language=True,
 )

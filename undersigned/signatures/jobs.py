@@ -89,7 +89,7 @@ def _draft(statement: Statement, language: str, template: str) -> tuple[str, str
             "signature": {"name": _SLOTS["name"]},
             "title": " ".join(choice.text.title.split()) if choice else statement.slug,
             "statement_url": _absolute(
-                reverse("statements:detail", kwargs={"slug": statement.slug})
+                reverse("signatures:statement", kwargs={"slug": statement.slug})
             ),
             "confirm_url": _SLOTS["confirm"],
             "manage_url": _SLOTS["manage"],

@@ -4,6 +4,8 @@ from undersigned.signatures import views
 
 app_name = "signatures"
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("s/<slug:slug>/", views.statement_page, name="statement"),
     re_path(
         r"^s/(?P<slug>[-a-zA-Z0-9_]+)/sign/(?P<kind>individual|organization)/$",
         views.sign,
@@ -17,6 +19,4 @@ urlpatterns = [
     ),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("manage/<str:token>/", views.manage, name="manage"),
-    path("dashboard/s/<slug:slug>/entries/", views.entries, name="entries"),
-    path("dashboard/s/<slug:slug>/entries/<int:pk>/", views.entry, name="entry"),
 ]

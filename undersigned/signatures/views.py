@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -11,29 +8,23 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from undersigned.core.audit import entries_for
 from undersigned.core.http import no_store, public_cache
 from undersigned.core.net import client_ip
 from undersigned.core.numbers import ascii_int
 from undersigned.core.pagecache import cached_page
 from undersigned.moderation.pow import CHALLENGE_SLOT, challenge_issue
-from undersigned.moderation.services import signature_remove
 from undersigned.signatures import lifecycle
 from undersigned.signatures.forms import (
     RENDERED_SLOT,
-    EntryEditForm,
-    EntryRemoveForm,
     IndividualSignForm,
     OrganizationSignForm,
     form_timestamp,
 )
 from undersigned.signatures.models import ListTally, Signature
 from undersigned.signatures.selectors import (
-    EDITABLE,
     ORDERS,
     list_page,
     ordered_page,
-    owner_entries,
     tally_for,
 )
 from undersigned.signatures.services import (
@@ -43,7 +34,6 @@ from undersigned.signatures.services import (
     TokenProblem,
     signature_check_confirmable,
     signature_confirm,
-    signature_edit,
     signature_from_token,
     signature_set_visibility,
     signature_withdraw,
@@ -52,7 +42,7 @@ from undersigned.signatures.services import (
 )
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import (
-    owned_statement_get,
+    open_statements,
     public_statement_get,
     statement_text_for,
     statement_version_key,
@@ -341,17 +331,63 @@ def public_list_context(statement: Statement, tally: ListTally | None = None) ->
     }
 
 
+# --- The public pages of statements: the open ones, and one with its text and lists ------
+
+
+@public_cache
+@require_http_methods(["GET", "HEAD"])
+def home(request: HttpRequest) -> HttpResponse:
+    entries = [
+        {
+            "statement": statement,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+            "tally": tally_for(statement),
+        }
+        for statement in open_statements()[:50]
+    ]
+    return render(request, "signatures/home.html", {"entries": entries})
+
+
+@public_cache
+@require_http_methods(["GET", "HEAD"])
+def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement_get(slug=slug)
+    tally = tally_for(statement)
+    paused = paused_reason(statement)
+    closed = {
+        kind: paused or closed_reason(statement, kind) for kind in ("organization", "individual")
+    }
+
+    def render_page(extra: dict) -> str:
+        return render_to_string(
+            "signatures/statement.html",
+            {
+                "statement": statement,
+                "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+                "sign_kinds": [kind for kind, reason in closed.items() if not reason],
+                "closed": all(closed.values()) and closed["individual"],
+                **public_list_context(statement, tally),
+                **extra,
+            },
+            request,
+        )
+
+    # Counts and lists change only when the refresh job runs: one rendering per refresh.
+    key = ("detail", request.LANGUAGE_CODE, tally.refreshed, *closed.values())
+    return cached_page(request, key + statement_version_key(statement), render_page)
+
+
 SEARCH_MAX_CHARS = 100
 
 
-def _search(request: HttpRequest) -> str:
+def search_text(request: HttpRequest) -> str:
     """The searched text: one line of printable characters (no NUL, which PostgreSQL refuses),
     at most SEARCH_MAX_CHARS."""
     text = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch == " ")
     return " ".join(text.split())[:SEARCH_MAX_CHARS]
 
 
-def _start(request: HttpRequest) -> int:
+def start_number(request: HttpRequest) -> int:
     raw = request.GET.get("from", "1")
     return ascii_int(raw, max_digits=9) or 1
 
@@ -362,12 +398,12 @@ def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
     """One public list, by number; organizations also A–Z, by country, or searched."""
     statement = public_statement_get(slug=slug)
     tally = tally_for(statement)
-    start = _start(request)
+    start = start_number(request)
     organizations = kinds == "organizations"
     order = request.GET.get("order", "") if organizations else ""
     if order not in ORDERS:
         order = ""
-    search = _search(request) if organizations else ""
+    search = search_text(request) if organizations else ""
     after = ascii_int(request.GET.get("after", ""), max_digits=9)
 
     def render_page(extra: dict) -> str:
@@ -395,90 +431,3 @@ def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
 
     key = ("list", kinds, order, search, start, after, request.LANGUAGE_CODE, tally.refreshed)
     return cached_page(request, key + statement_version_key(statement), render_page)
-
-
-# --- The owner's view of the entries: find one, correct it, or take it off the list ---------
-
-
-@no_store
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def entries(request: HttpRequest, slug: str) -> HttpResponse:
-    statement = owned_statement_get(user=request.user, slug=slug)
-    kinds = request.GET.get("kinds", "organizations")
-    kinds = kinds if kinds in LIST_KINDS else "organizations"
-    search = _search(request)
-    size = settings.LIST_PAGE_SIZE
-    found = owner_entries(
-        statement=statement,
-        kind=LIST_KINDS[kinds],
-        search=search,
-        start=_start(request),
-        size=size + 1,
-    )
-    more = len(found) > size and not search
-    return render(
-        request,
-        "signatures/owner_entries.html",
-        {
-            "statement": statement,
-            "kinds": kinds,
-            "search": search,
-            "entries": found[:size],
-            "next_start": found[size - 1].position + 1 if more else None,
-        },
-    )
-
-
-@no_store
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    statement = owned_statement_get(user=request.user, slug=slug)
-    signature = Signature.objects.filter(statement=statement, pk=pk).first()
-    if signature is None:
-        raise Http404("no such entry")
-    editable = signature.status in EDITABLE
-    initial = {f: getattr(signature, f) for f in ("name", "acronym", "affiliation")}
-    initial["country"] = signature.country.code
-    action = request.POST.get("action") if request.method == "POST" else None
-    edit = EntryEditForm(request.POST if action == "edit" else None, initial=initial)
-    remove = EntryRemoveForm(request.POST if action == "remove" else None)
-    if editable and action == "edit" and edit.is_valid():
-        data = edit.cleaned_data
-        try:
-            signature_edit(
-                signature=signature,
-                user=request.user,
-                reason=data["reason"],
-                name=data["name"],
-                acronym=data["acronym"],
-                country=data["country"],
-                affiliation=data["affiliation"],
-            )
-        except IntegrityError:
-            edit.add_error(
-                "name",
-                _("An organization with this name and country is on the list already."),
-            )
-        else:
-            messages.success(request, _("The entry was corrected."))
-            return redirect("signatures:entry", slug=slug, pk=pk)
-    if editable and action == "remove" and remove.is_valid():
-        signature_remove(
-            signature=signature, user=request.user, reason=remove.cleaned_data["reason"]
-        )
-        messages.success(request, _("The entry was taken off the list. It is kept in the records."))
-        return redirect("signatures:entry", slug=slug, pk=pk)
-    return render(
-        request,
-        "signatures/owner_entry.html",
-        {
-            "statement": statement,
-            "signature": signature,
-            "editable": editable,
-            "edit": edit,
-            "remove": remove,
-            "history": entries_for(signature).select_related("actor")[:50],
-        },
-    )

@@ -34,7 +34,7 @@ def _empty_page_cache():
     from django.core.cache import cache
 
     from undersigned.core.recent import forget
-    from undersigned.moderation.abuse import forget_limits
+    from undersigned.signatures.abuse import forget_limits
 
     cache.clear()
     forget()

@@ -23,9 +23,8 @@ from tests.factories import (
 from tests.test_races import Signer
 from tests.test_views import individual_form, sign_url
 from undersigned.jobs.services import jobs_run_pending
-from undersigned.moderation.models import BlockRule
 from undersigned.signatures.forms import form_timestamp
-from undersigned.signatures.models import ListTally, Signature
+from undersigned.signatures.models import BlockRule, ListTally, Signature
 
 
 def post(statement, remote="198.51.100.10", **fields):

@@ -12,9 +12,9 @@ from django.urls import NoReverseMatch, reverse
 from tests.factories import individual, make_statement, make_superuser, sign, sign_and_confirm
 from undersigned.core.models import AuditEntry, Switch
 from undersigned.jobs.services import jobs_run_pending
-from undersigned.moderation.models import BlockRule, Invalidation
+from undersigned.moderation.models import Invalidation
 from undersigned.moderation.services import Criteria, signatures_invalidate
-from undersigned.signatures.models import ListTally, Signature, Submission
+from undersigned.signatures.models import BlockRule, ListTally, Signature, Submission
 from undersigned.signatures.services import submission_create
 from undersigned.statements.models import Statement
 

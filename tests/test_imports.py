@@ -14,9 +14,8 @@ from undersigned.core.audit import entries_for
 from undersigned.imports.files import UnreadableList, read_list
 from undersigned.imports.services import ImportRefused, signatures_import
 from undersigned.jobs.services import jobs_run_pending
-from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.services import duplicate_distinct, duplicate_merge
-from undersigned.signatures.models import ListTally, Signature
+from undersigned.signatures.models import DuplicateSuggestion, ListTally, Signature
 from undersigned.signatures.services import signature_confirm
 
 pytestmark = pytest.mark.django_db

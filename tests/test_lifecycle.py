@@ -11,10 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from tests.factories import make_statement, organization, sign, sign_and_confirm
-from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.services import MergeRefused, duplicate_merge
 from undersigned.signatures import lifecycle
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import DuplicateSuggestion, Signature
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,8 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from tests.factories import confirm_token, make_statement, record_submissions
 from undersigned.core.recent import forget
 from undersigned.jobs.services import jobs_run_pending
-from undersigned.moderation.abuse import forget_limits
-from undersigned.moderation.models import DuplicateSuggestion, Invalidation
+from undersigned.moderation.models import Invalidation
 from undersigned.moderation.services import (
     MergeRefused,
     duplicate_merge,
@@ -32,8 +31,9 @@ from undersigned.moderation.services import (
     signature_remove,
 )
 from undersigned.signatures import lifecycle
+from undersigned.signatures.abuse import forget_limits
 from undersigned.signatures.forms import form_timestamp
-from undersigned.signatures.models import ListTally, Signature, Submission
+from undersigned.signatures.models import DuplicateSuggestion, ListTally, Signature, Submission
 from undersigned.signatures.services import signatures_approve, signatures_reject
 from undersigned.signatures.tokens import make_token
 from undersigned.statements.models import Statement

@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from tests.factories import make_statement, organization, sign_and_confirm
 from undersigned.core.audit import entries_for
 from undersigned.jobs.services import jobs_run_pending
-from undersigned.moderation.models import DuplicateSuggestion
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import DuplicateSuggestion, Signature
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,6 @@ import io
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.test import Client
 from openpyxl import Workbook
@@ -23,8 +22,7 @@ from tests.factories import (
 from undersigned.core.audit import entries_for
 from undersigned.imports.models import ImportBatch
 from undersigned.jobs.services import jobs_run_pending
-from undersigned.moderation.models import DuplicateSuggestion
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import DuplicateSuggestion, Signature
 from undersigned.statements.models import Statement
 
 pytestmark = pytest.mark.django_db
@@ -447,6 +445,9 @@ def test_the_public_list_reads_a_z_by_country_and_searched_numbered_without_gaps
 def test_old_organization_rows_get_their_name_key_and_clashes_go_to_the_owner():
     from importlib import import_module
 
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
     backfill = import_module("undersigned.signatures.migrations.0006_backfill_name_key").backfill
     statement = make_statement()
     first = sign_and_confirm(statement, organization(name="Harbour Workers Network", country="CL"))
@@ -456,7 +457,9 @@ def test_old_organization_rows_get_their_name_key_and_clashes_go_to_the_owner():
     Signature.objects.filter(pk=clash.pk).update(name="Harbour Workers' Network")
     Signature.objects.filter(statement=statement).update(name_key="")
 
-    backfill(apps, None)
+    # The models as the migration saw them (duplicate suggestions were moderation's then).
+    state = MigrationLoader(connection).project_state(("signatures", "0006_backfill_name_key"))
+    backfill(state.apps, None)
     keys = dict(Signature.objects.values_list("pk", "name_key"))
     assert keys[first.pk] == "harbour workers network" and keys[other.pk] == "valley choir"
     assert keys[clash.pk] == ""

@@ -23,14 +23,13 @@ from tests.factories import (
 from tests.test_races import Signer
 from tests.test_views import individual_form, sign_url
 from undersigned.core.models import AuditEntry
-from undersigned.moderation.models import SpentChallenge
-from undersigned.moderation.pow import (
+from undersigned.signatures.models import Signature, SpentChallenge
+from undersigned.signatures.pow import (
     challenge_issue,
     leading_zero_bits,
     solution_check,
     surge_watch_run,
 )
-from undersigned.signatures.models import Signature
 from undersigned.statements.models import Statement
 
 ALWAYS = Statement.ProofOfWork.ALWAYS

@@ -14,7 +14,6 @@ from undersigned.core.models import AuditEntry
 from undersigned.imports.models import ImportBatch
 from undersigned.imports.parser import INDIVIDUAL, ORGANIZATION, Entry
 from undersigned.moderation.selectors import IMPORT_HELD
-from undersigned.moderation.trust import listed_organizations
 from undersigned.signatures.dedupe import Candidate, Match, matches_against
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import (
@@ -24,6 +23,7 @@ from undersigned.signatures.services import (
     signatures_approve,
     suggest_duplicates,
 )
+from undersigned.signatures.trust import listed_organizations
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import statement_text_for
 

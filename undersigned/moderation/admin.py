@@ -5,12 +5,13 @@ from django.shortcuts import redirect, render
 from undersigned.core.admin import SuperuserOnly
 from undersigned.core.recent import forget_on_commit
 from undersigned.moderation.forms import InvalidationForm
-from undersigned.moderation.models import BlockRule, Invalidation
+from undersigned.moderation.models import Invalidation
 from undersigned.moderation.services import (
     invalidation_matches,
     invalidation_undo,
     signatures_invalidate,
 )
+from undersigned.signatures.models import BlockRule
 from undersigned.statements.admin import OwnedStatementsAdmin
 from undersigned.statements.selectors import owned_statements
 

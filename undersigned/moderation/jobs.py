@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from undersigned.jobs.registry import register
-from undersigned.moderation.pow import surge_watch_run
+from undersigned.signatures.pow import surge_watch_run
 
 
 @register("moderation.surge_watch", every=60)

@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from undersigned.moderation import abuse, trust
-from undersigned.moderation.models import DuplicateSuggestion
-from undersigned.signatures import lifecycle
+from undersigned.signatures import abuse, lifecycle, trust
 from undersigned.signatures.dedupe import REASONS
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import DuplicateSuggestion, Signature
 from undersigned.statements.models import Statement
 
 # Why a signature is held back, as its owner reads it (codes from abuse.py and trust.py).

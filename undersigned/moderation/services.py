@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
-from undersigned.moderation.models import DuplicateSuggestion, Invalidation, InvalidationItem
+from undersigned.moderation.models import Invalidation, InvalidationItem
 from undersigned.signatures import lifecycle
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import DuplicateSuggestion, Signature
 from undersigned.signatures.services import enqueue_refresh
 from undersigned.statements.models import Statement
 

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from undersigned.core.http import no_store
 from undersigned.core.numbers import ascii_int
 from undersigned.moderation.forms import DuplicateDecisionForm, ReviewForm
-from undersigned.moderation.models import DuplicateSuggestion
 from undersigned.moderation.selectors import (
     FLAG_LABELS,
     UNFLAGGED,
@@ -25,6 +24,7 @@ from undersigned.moderation.selectors import (
     review_queue,
 )
 from undersigned.moderation.services import MergeRefused, duplicate_distinct, duplicate_merge
+from undersigned.signatures.models import DuplicateSuggestion
 from undersigned.signatures.services import signatures_approve, signatures_reject
 from undersigned.statements.selectors import owned_statement_get
 

@@ -10,13 +10,13 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from undersigned.moderation.abuse import NO_PROOF_OF_WORK, form_flags
-from undersigned.moderation.pow import CHALLENGE_SLOT, solution_check
+from undersigned.signatures.abuse import NO_PROOF_OF_WORK, form_flags
 from undersigned.signatures.normalize import (
     clean_name,
     has_forbidden_characters,
     has_visible_letter,
 )
+from undersigned.signatures.pow import CHALLENGE_SLOT, solution_check
 
 
 def _country_choices():

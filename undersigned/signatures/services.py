@@ -21,13 +21,11 @@ from undersigned.core.recent import forget_on_commit
 from undersigned.core.switches import switch_is_on
 from undersigned.jobs.models import Job
 from undersigned.jobs.services import job_build, job_enqueue
-from undersigned.moderation import abuse, trust
-from undersigned.moderation.models import DuplicateSuggestion
-from undersigned.moderation.pow import challenge_spend
-from undersigned.signatures import lifecycle
+from undersigned.signatures import abuse, lifecycle, trust
 from undersigned.signatures.dedupe import exact_key
-from undersigned.signatures.models import ListTally, Signature, Submission
+from undersigned.signatures.models import DuplicateSuggestion, ListTally, Signature, Submission
 from undersigned.signatures.normalize import normalize_email
+from undersigned.signatures.pow import challenge_spend
 from undersigned.signatures.tokens import new_nonce, token_matches, token_signature_id
 from undersigned.statements.models import Statement, StatementText
 

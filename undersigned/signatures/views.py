@@ -12,7 +12,6 @@ from undersigned.core.http import no_store, public_cache
 from undersigned.core.net import client_ip
 from undersigned.core.numbers import ascii_int
 from undersigned.core.pagecache import cached_page
-from undersigned.moderation.pow import CHALLENGE_SLOT, challenge_issue
 from undersigned.signatures import lifecycle
 from undersigned.signatures.forms import (
     RENDERED_SLOT,
@@ -21,6 +20,7 @@ from undersigned.signatures.forms import (
     form_timestamp,
 )
 from undersigned.signatures.models import ListTally, Signature
+from undersigned.signatures.pow import CHALLENGE_SLOT, challenge_issue
 from undersigned.signatures.selectors import (
     ORDERS,
     list_page,

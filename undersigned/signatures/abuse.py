@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from undersigned.core.recent import recent
-from undersigned.moderation.models import BlockRule
-from undersigned.moderation.trust import FREE_MAIL_DOMAINS
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import BlockRule, Signature
+from undersigned.signatures.trust import FREE_MAIL_DOMAINS
 
 HONEYPOT = "honeypot"
 TOO_FAST = "too_fast"
@@ -79,6 +78,8 @@ def _created(value) -> datetime | None:
     if value is None:
         return None
     parsed = value if isinstance(value, datetime) else parse_datetime(value)
+    if parsed is None:  # not a timestamp: the database never gives one
+        return None
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from undersigned.core.audit import log_action
 from undersigned.core.numbers import ascii_int
 from undersigned.core.recent import forget_on_commit
-from undersigned.moderation.models import SpentChallenge, SurgeWatch
+from undersigned.signatures.models import SpentChallenge, SurgeWatch
 from undersigned.statements.models import Statement
 
 SALT = "undersigned.proof-of-work"

@@ -308,9 +308,14 @@ def _given_names():
     return gender_guesser.detector.Detector(case_sensitive=False)
 
 
+@lru_cache(maxsize=1)
+def _arabic_given_names() -> frozenset[str]:
+    return frozenset(ARABIC_GIVEN_NAMES) | {fold(name) for name in ARABIC_GIVEN_NAMES}
+
+
 def _is_given_name(word: str) -> bool:
     if _is_arabic(word):
-        return fold(word) in {fold(n) for n in ARABIC_GIVEN_NAMES} or word in ARABIC_GIVEN_NAMES
+        return word in _arabic_given_names() or fold(word) in _arabic_given_names()
     first = word.split("-")[0]  # Jean-Pierre
     return _given_names().get_gender(first) != "unknown"
 
@@ -349,6 +354,7 @@ def _is_arabic(text: str) -> bool:
     return all("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
 
 
+_ALL_HEADINGS = ORGANIZATION_HEADINGS | INDIVIDUAL_HEADINGS | OTHER_HEADINGS
 # What follows a heading's words: "Signatories (as of 12 March)", "Signatories – updated 3 May".
 _HEADING_TAIL = re.compile(
     r"\s*(?:[(\[].*|[-–—:]\s*)?(?:\b(?:as of|as at|updated|au|a la date du|hasta|al|a fecha de)\b.*"
@@ -361,7 +367,7 @@ def _heading(text: str) -> str | None:
     for a line that is not one."""
     key = fold(text.rstrip(":：").strip())
     bare = fold(_HEADING_TAIL.sub("", re.sub(r"\s*[(\[][^)\]]*[)\]]", "", text)).strip(" :：-–—"))
-    if bare != key and bare in ORGANIZATION_HEADINGS | INDIVIDUAL_HEADINGS | OTHER_HEADINGS:
+    if bare != key and bare in _ALL_HEADINGS:
         key = bare
     if not key:
         return None

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from confusable_homoglyphs import categories
@@ -82,8 +83,13 @@ def organization_matches(
     return matches_against([new], listed_organizations(statement_id, exclude=exclude)).get(0, [])
 
 
+# The script of a character: the lookup is a search of Unicode's ranges, and names repeat
+# their letters, so each answer is kept (this runs for every submission the worker records).
+_script = lru_cache(maxsize=8192)(categories.alias)
+
+
 def scripts_of(name: str) -> set[str]:
-    return {categories.alias(ch) for ch in name if unicodedata.category(ch)[0] == "L"} - {
+    return {_script(ch) for ch in name if unicodedata.category(ch)[0] == "L"} - {
         "COMMON",
         "INHERITED",
     }

@@ -254,22 +254,7 @@ def run_db_crash(database: str) -> dict:
 
 
 async def database_crash_burst(port: int, path: str) -> dict:
-    from bench.load import SignResult, sign_load
-
-    live = SignResult()
-    burst = asyncio.create_task(
-        sign_load(
-            [f"http://127.0.0.1:{port}"],
-            path,
-            concurrency=200,
-            seconds=60,
-            max_signatures=400,
-            result=live,
-        )
-    )
-    started = time.monotonic()
-    while not burst.done() and live.ok < CRASH_AFTER_ACKS and time.monotonic() - started < 20:
-        await asyncio.sleep(0.002)
+    burst, live, started = await burst_until_acknowledged(port, path, max_signatures=400)
     acked_at_crash = live.ok
     try:
         await asyncio.to_thread(pg_cluster, "stop", "-m", "immediate")
@@ -422,8 +407,11 @@ def run_database(database: str) -> dict:
 CRASH_AFTER_ACKS = 60
 
 
-async def crash_burst(procs: Processes, port: int, path: str) -> dict:
-    """200 signers at once; SIGKILL every server and worker process once some were answered."""
+async def burst_until_acknowledged(
+    port: int, path: str, *, max_signatures: int, seconds: float = 60
+) -> tuple[asyncio.Task, object, float]:
+    """200 signers at once, started in the background; returns (the burst's task, its live
+    result, when it started) once CRASH_AFTER_ACKS signatures were acknowledged (at most 20 s)."""
     from bench.load import SignResult, sign_load
 
     live = SignResult()
@@ -432,14 +420,22 @@ async def crash_burst(procs: Processes, port: int, path: str) -> dict:
             [f"http://127.0.0.1:{port}"],
             path,
             concurrency=200,
-            seconds=30,
-            max_signatures=200,
+            seconds=seconds,
+            max_signatures=max_signatures,
             result=live,
         )
     )
     started = time.monotonic()
     while not burst.done() and live.ok < CRASH_AFTER_ACKS and time.monotonic() - started < 20:
         await asyncio.sleep(0.002)
+    return burst, live, started
+
+
+async def crash_burst(procs: Processes, port: int, path: str) -> dict:
+    """200 signers at once; SIGKILL every server and worker process once some were answered."""
+    burst, live, started = await burst_until_acknowledged(
+        port, path, max_signatures=200, seconds=30
+    )
     await asyncio.to_thread(procs.kill, signal.SIGKILL)
     killed_at = time.monotonic() - started
     acked_at_kill = live.ok

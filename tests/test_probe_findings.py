@@ -25,39 +25,11 @@ from tests.factories import (
     sign,
     sign_and_confirm,
 )
+from tests.test_views import individual_form, organization_form
 from undersigned.jobs.services import jobs_run_pending
-from undersigned.signatures.forms import form_timestamp
 from undersigned.signatures.models import Signature, Submission
 
 pytestmark = pytest.mark.django_db
-
-
-def individual_form(statement, language="en", **overrides):
-    return {
-        "name": "Ana López",
-        "country": "ES",
-        "affiliation": "",
-        "email": "ana@example.org",
-        "visibility": "show",
-        "text_version": statement.texts.get(language=language).version,
-        "rendered": form_timestamp(time.time() - 60),
-        **overrides,
-    }
-
-
-def organization_form(statement, **overrides):
-    return {
-        "name": "Friends of Reading",
-        "acronym": "",
-        "country": "MA",
-        "website": "https://friends.example.org",
-        "contact_name": "Karim Benali",
-        "contact_role": "Secretary",
-        "email": "office@friends.example.org",
-        "text_version": statement.texts.get(language="en").version,
-        "rendered": form_timestamp(time.time() - 60),
-        **overrides,
-    }
 
 
 def field_errors(response, field: str) -> str:
@@ -86,14 +58,14 @@ def test_quoted_addresses_and_domain_literals_are_refused_beside_the_field(clien
     statement = make_statement()
     url = f"/{language}/s/{statement.slug}/sign/individual/"
     for spelling in SPELLINGS:
-        response = client.post(url, individual_form(statement, language, email=spelling))
+        response = client.post(url, individual_form(statement, language=language, email=spelling))
         assert response.status_code == 200, spelling
         message = field_errors(response, "email")
         assert message, spelling
         if language == "ar":
             assert "علامات اقتباس" in message or "صالح" in message, message
     assert not Submission.objects.exists()
-    plain = individual_form(statement, language, email="victim@example.org")
+    plain = individual_form(statement, language=language, email="victim@example.org")
     assert client.post(url, plain).status_code == 302
     assert Submission.objects.count() == 1
 
@@ -115,6 +87,7 @@ def test_a_homoglyph_organization_is_held_as_a_duplicate_with_a_mixed_script_fla
     url = f"/en/s/{statement.slug}/sign/organization/"
     fake = organization_form(
         statement,
+        acronym="",
         name="\u0412ravo River Keepers",  # Cyrillic capital ve
         email="office@bravo-keepers.example.net",
         website="https://bravo-keepers.example.net",
@@ -249,7 +222,7 @@ def test_a_large_body_to_a_public_page_is_refused_unread_and_stores_nothing(clie
     upload = SimpleUploadedFile("big.bin", b"\0" * (settings_module.PUBLIC_MAX_BODY_BYTES + 1))
     response = client.post(
         f"/{language}/s/{statement.slug}/sign/individual/",
-        {**individual_form(statement, language), "file": upload},
+        {**individual_form(statement, language=language), "file": upload},
     )
     assert response.status_code == 413
     body = response.content.decode()
@@ -257,7 +230,8 @@ def test_a_large_body_to_a_public_page_is_refused_unread_and_stores_nothing(clie
     assert not Submission.objects.exists()
     # A form of ordinary size goes through.
     ordinary = client.post(
-        f"/{language}/s/{statement.slug}/sign/individual/", individual_form(statement, language)
+        f"/{language}/s/{statement.slug}/sign/individual/",
+        individual_form(statement, language=language),
     )
     assert ordinary.status_code == 302
 
@@ -292,12 +266,12 @@ def test_a_sign_request_that_cannot_get_the_write_lock_answers_503_and_reads_do_
     other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # a backup or a shell holding the lock
     try:
-        response = client.post(url, individual_form(statement, "ar"))
+        response = client.post(url, individual_form(statement, language="ar"))
         assert response.status_code == 503 and response["Retry-After"] == "30"
         assert "ضغط كبير" in response.content.decode()
         # The signers queued behind it are answered at once, not after the timeout each.
         started = time.monotonic()
-        assert client.post(url, individual_form(statement, "ar")).status_code == 503
+        assert client.post(url, individual_form(statement, language="ar")).status_code == 503
         assert time.monotonic() - started < 0.25
         started = time.monotonic()
         page = client.get(f"/en/s/{statement.slug}/")
@@ -307,6 +281,6 @@ def test_a_sign_request_that_cannot_get_the_write_lock_answers_503_and_reads_do_
         other.close()
     assert not Submission.objects.exists()
     with time_machine.travel(time.time() + 2, tick=True):
-        assert client.post(url, individual_form(statement, "ar")).status_code == 302
+        assert client.post(url, individual_form(statement, language="ar")).status_code == 302
     assert Submission.objects.count() == 1
     connection.forget_busy()  # the real clock has not passed the busy second yet

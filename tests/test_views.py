@@ -25,14 +25,14 @@ from undersigned.statements.models import Statement
 pytestmark = pytest.mark.django_db
 
 
-def individual_form(statement, **overrides):
+def individual_form(statement, language="en", **overrides):
     data = {
         "name": "Ana López",
         "country": "ES",
         "affiliation": "",
         "email": "ana@example.org",
         "visibility": "show",
-        "text_version": statement.texts.get(language="en").version,
+        "text_version": statement.texts.get(language=language).version,
         "rendered": form_timestamp(time.time() - 60),
     }
     data.update(overrides)

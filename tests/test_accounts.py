@@ -214,3 +214,4 @@ def test_an_operator_can_require_two_step_sign_in_for_the_dashboard_and_admin(cl
     # Turning it off is refused while the site requires it.
     client.post("/en/accounts/two-factor/", {"action": "disable", "code": _codes[2]})
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    assert not RecoveryCode.objects.filter(user=user, used__isnull=False).exists()  # not spent

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -44,6 +45,7 @@ PENDING_FAILURES = "accounts.pending_failures"
 # Wrong codes allowed after one right password; then the password must be given again (and
 # django-axes counts those).
 MAX_CODE_FAILURES = 5
+WRONG_CODE = gettext_lazy("That code is not right. Try the current one from your app.")
 
 
 def _next(request: HttpRequest) -> str:
@@ -107,11 +109,11 @@ def verify(request: HttpRequest) -> HttpResponse:
             request.session.flush()
             return redirect("login")
         request.session[PENDING_FAILURES] = failures
-        form.add_error("code", _("That code is not right. Try the current one from your app."))
+        form.add_error("code", WRONG_CODE)
     return render(request, "accounts/verify.html", {"form": form, "next": _next(request)})
 
 
-def _qr_data_uri(device: TOTPDevice, user) -> tuple[str, str]:
+def _qr_data_uri(device: TOTPDevice) -> tuple[str, str]:
     """The authenticator's QR code (an SVG data URI, made here) and its key as text."""
     secret = b32encode(device.bin_key).decode().rstrip("=")
     qr = segno.make(device.config_url, error="m")
@@ -129,37 +131,33 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     context: dict = {"device": device, "form": CodeForm(), "required": settings.REQUIRE_TWO_FACTOR}
     if action == "start":
         pending = two_factor_start(user=user)
-        context["qr"], context["secret"] = _qr_data_uri(pending, user)
+        context["qr"], context["secret"] = _qr_data_uri(pending)
         context["setting_up"] = True
     elif action == "confirm":
         form = CodeForm(request.POST)
-        codes = (
-            two_factor_confirm(user=user, token=request.POST.get("code", ""))
-            if (form.is_valid())
-            else None
-        )
+        codes = None
+        if form.is_valid():
+            codes = two_factor_confirm(user=user, token=form.cleaned_data["code"])
+            if codes is None:
+                form.add_error("code", WRONG_CODE)
         if codes is not None:
-            otp_login(request, two_factor_device(user))
-            context.update(device=two_factor_device(user), codes=codes)
+            device = two_factor_device(user)
+            otp_login(request, device)
+            context.update(device=device, codes=codes)
         else:
-            if form.is_valid():
-                form.add_error(
-                    "code", _("That code is not right. Try the current one from your app.")
-                )
             pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
             if pending is None:
                 return redirect("accounts:two_factor")
-            context["qr"], context["secret"] = _qr_data_uri(pending, user)
+            context["qr"], context["secret"] = _qr_data_uri(pending)
             context.update(setting_up=True, form=form)
+    elif action == "disable" and device is not None and settings.REQUIRE_TWO_FACTOR:
+        # Refused before any code is checked, so a recovery code is not spent for nothing.
+        messages.error(request, _("This site requires a second factor: replace it instead."))
+        return redirect("accounts:two_factor")
     elif action in ("disable", "codes") and device is not None:
         form = CodeForm(request.POST)
         checked = form.is_valid() and two_factor_check(user=user, code=form.cleaned_data["code"])[0]
         if checked and action == "disable":
-            if settings.REQUIRE_TWO_FACTOR:
-                messages.error(
-                    request, _("This site requires a second factor: replace it instead.")
-                )
-                return redirect("accounts:two_factor")
             two_factor_disable(user=user)
             messages.success(request, _("Two-step sign-in is off."))
             return redirect("accounts:two_factor")
@@ -167,9 +165,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             context["codes"] = recovery_codes_new(user=user)
         else:
             if form.is_valid():
-                form.add_error(
-                    "code", _("That code is not right. Try the current one from your app.")
-                )
+                form.add_error("code", WRONG_CODE)
             context["form"], context["confirming"] = form, action
     if device is not None and "codes" not in context:
         context["codes_left"] = recovery_codes_left(user)

@@ -139,7 +139,7 @@ def _turn_on(client, user) -> tuple[TOTPDevice, list[str]]:
     assert 'src="data:image/svg+xml' in body
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     wrong = client.post("/en/accounts/two-factor/", {"action": "confirm", "code": "000000"})
-    assert 'id="code-errors"' in wrong.content.decode()
+    assert 'id="id_code_error"' in wrong.content.decode()
     # django-otp makes the next try wait after a wrong code (1 s, doubling): wait it out.
     device.refresh_from_db()
     device.throttle_reset()

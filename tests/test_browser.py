@@ -162,7 +162,7 @@ def test_the_arabic_text_is_right_to_left(page, live_server, output_dir):
     assert statement.texts.get(language="ar").title in page.locator("h1").inner_text()
     page.get_by_role("link", name="وقّع بصفتك فرداً").wait_for()
     # In a right-to-left page the statement text starts at the right edge.
-    box = page.locator("article.statement-text h1").bounding_box()
+    box = page.locator(".statement-head h1").bounding_box()
     width = page.viewport_size["width"]
     assert box["x"] + box["width"] > width / 2
     shot = output_dir / "arabic-statement.png"

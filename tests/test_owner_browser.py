@@ -57,7 +57,7 @@ def test_an_owner_imports_a_pasted_list_after_correcting_the_preview(page):
     page.get_by_label("Country (row 2)").fill("Atlantis")
     page.get_by_label("Import row 5").uncheck()
     page.get_by_role("button", name="Import the ticked entries").click()
-    error = page.locator("#entry-1-country-errors")
+    error = page.locator("#id_entry-1-country_error")
     assert "Unknown country" in error.inner_text()
     assert Signature.objects.count() == 0  # nothing until every ticked row is right
 
@@ -108,8 +108,8 @@ def test_an_owner_filters_the_queue_rejects_with_a_reason_and_merges_a_pair(page
     assert page.locator("tr[id^=waiting-]").count() == 1
     page.get_by_role("button", name="Reject the ticked signatures").click()
     # Nothing ticked and no reason: both said beside their fields, nothing changed.
-    assert "Tick at least one signature." in page.locator("#signatures-errors").inner_text()
-    assert "Say why" in page.locator("#reason-errors").inner_text()
+    assert "Tick at least one signature." in page.locator("#id_signatures_error").inner_text()
+    assert "Say why" in page.locator("#id_reason_error").inner_text()
     page.get_by_label("Choose Mountain Guides Society").check()
     page.get_by_label("Reason", exact=True).fill("unknown to the network's members")
     page.get_by_role("button", name="Reject the ticked signatures").click()

@@ -176,7 +176,7 @@ def test_bad_rows_get_messages_beside_them_in_the_pages_language_and_nothing_is_
     assert "Pays inconnu" in forms[1].errors["country"][0]
     assert "ligne 3" in forms[3].errors["name"][0]
     page = response.content.decode()
-    assert 'class="field-errors" id="entry-0-name-errors"' in page
+    assert 'class="field-errors" id="id_entry-0-name_error"' in page
     assert Signature.objects.count() == 0
 
     nothing = {k: v for k, v in data.items() if not k.endswith("-include")}
@@ -286,7 +286,7 @@ def test_bulk_decisions_need_a_choice_and_a_reason_and_are_audited_with_it(clien
     errors = missing.context["form"].errors
     assert errors["signatures"] == ["Tick at least one signature."]
     assert errors["reason"] == ["Say why: the reason is kept with the decision."]
-    assert 'id="reason-errors"' in missing.content.decode()
+    assert 'id="id_reason_error"' in missing.content.decode()
 
     approved = client.post(
         url(statement, "review/"),
@@ -500,10 +500,10 @@ def test_the_owner_corrects_or_removes_an_imported_entry_and_both_are_audited(cl
     assert edit.data["before"]["name"] == "Valley Choir" and edit.actor == owner
     assert edit.reason == "the choir's own spelling"
 
-    no_reason = client.post(page, {"action": "remove", "reason": ""})
+    no_reason = client.post(page, {"action": "remove", "remove-reason": ""})
     assert "reason" in no_reason.context["remove"].errors
     assert client.get(url(statement, "entries/") + "?q=%00choir").status_code == 200
-    removed = client.post(page, {"action": "remove", "reason": "signed by mistake"})
+    removed = client.post(page, {"action": "remove", "remove-reason": "signed by mistake"})
     assert removed.status_code == 302
     choir.refresh_from_db()
     assert choir.status == Signature.Status.INVALIDATED
@@ -514,7 +514,7 @@ def test_the_owner_corrects_or_removes_an_imported_entry_and_both_are_audited(cl
     assert "Valley Choir" not in public and '<li value="1">' in public
     outsider = get_user_model().objects.create_user(username="outsider", password=PASSWORD)
     client.force_login(outsider)
-    assert client.post(page, {"action": "remove", "reason": "x"}).status_code == 404
+    assert client.post(page, {"action": "remove", "remove-reason": "x"}).status_code == 404
 
 
 def test_an_import_kept_off_the_list_is_published_later_in_one_audited_action(client):

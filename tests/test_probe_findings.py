@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 def field_errors(response, field: str) -> str:
     """The text of the error list beside one field."""
-    match = re.search(rf'id="{field}-errors"[^>]*>(.*?)</', response.content.decode(), re.S)
+    match = re.search(rf'id="id_{field}_error"[^>]*>(.*?)</', response.content.decode(), re.S)
     return match.group(1) if match else ""
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -5,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from undersigned.accounts import views as account_views
+from undersigned.core import views as core_views
 
 admin.site.site_header = "undersigned"
 admin.site.site_title = "undersigned"
@@ -17,6 +19,12 @@ urlpatterns = [
         name="admin_login",
     ),
     path("admin/", admin.site.urls),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    # Browsers ask for /favicon.ico whatever the page says: the static file answers.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=f"{settings.STATIC_URL}undersigned/favicon.ico", permanent=True),
+    ),
     path("", include("undersigned.operations.urls")),
 ]
 urlpatterns += i18n_patterns(

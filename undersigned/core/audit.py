@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from undersigned.core.db import insert_one
 from undersigned.core.models import AuditEntry
@@ -40,3 +41,50 @@ def log_action(obj: models.Model, action: str, **details: Any) -> AuditEntry:
 
 def entries_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=obj.pk)
+
+
+# What each action means, as coordinators read it in the history of an entry or a statement.
+# tests/test_audit_labels.py checks that every action the code writes has one.
+ACTION_LABELS = {
+    "accounts.password.reset": _("password changed with a reset link"),
+    "accounts.password.reset_requested": _("password reset asked for"),
+    "accounts.recovery_code.used": _("signed in with a recovery code"),
+    "accounts.recovery_codes.created": _("new recovery codes made"),
+    "accounts.two_factor.disabled": _("two-step sign-in turned off"),
+    "accounts.two_factor.enabled": _("two-step sign-in turned on"),
+    "accounts.user.logged_in": _("signed in"),
+    "accounts.user.login_failed": _("sign-in failed"),
+    "imports.batch.published": _("imported list published"),
+    "imports.list.imported": _("list imported"),
+    "moderation.signatures.invalidated": _("signatures taken off the list"),
+    "moderation.signatures.restored": _("signatures put back on the list"),
+    "signatures.retention.contact_data_removed": _("contact data deleted (retention)"),
+    "signatures.retention.failed_submissions_deleted": _("failed submissions deleted (retention)"),
+    "signatures.retention.ip_hashes_dropped": _("network data deleted (retention)"),
+    "signatures.retention.unconfirmed_deleted": _("unconfirmed signatures deleted (retention)"),
+    "signatures.signature.approved": _("approved"),
+    "signatures.signature.confirmed": _("confirmed by the signer"),
+    "signatures.signature.created": _("signed"),
+    "signatures.signature.edited": _("corrected"),
+    "signatures.signature.imported": _("imported from a list"),
+    "signatures.signature.marked_distinct": _("marked as a different organization"),
+    "signatures.signature.merged": _("merged with a duplicate"),
+    "signatures.signature.rejected": _("rejected"),
+    "signatures.signature.removed": _("taken off the list"),
+    "signatures.signature.restored": _("put back on the list"),
+    "signatures.signature.resend_refused": _("signed again, no more emails sent"),
+    "signatures.signature.resent": _("signed again, email sent again"),
+    "signatures.signature.signed_again": _("signed again after withdrawing"),
+    "signatures.signature.visibility_changed": _("name shown or hidden by the signer"),
+    "signatures.signature.withdrawn": _("withdrawn by the signer"),
+    "signatures.tally.repaired": _("counts repaired"),
+    "statements.statement.created": _("statement created"),
+    "statements.text.changed": _("text changed"),
+}
+
+
+def action_label(action: str) -> str:
+    """The human label of an audit action, in the active language (the code itself for an
+    action without one)."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action

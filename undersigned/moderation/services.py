@@ -223,3 +223,41 @@ def signature_remove(*, signature: Signature, user: AbstractBaseUser, reason: st
         )
         log_action(signature, "signatures.signature.removed", user=user, reason=reason)
         enqueue_refresh(signature.statement_id)
+
+
+class RestoreRefused(Exception):
+    """A removed entry cannot go back: `code` is "gone" (not removed any more) or "taken" (an
+    organization of the same name and country is on the list now: merge them instead)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def signature_restore(*, signature: Signature, user: AbstractBaseUser, reason: str) -> None:
+    """An owner puts one removed entry back as it was before its latest invalidation (one
+    entry's removal, or an invalidation by criteria that took it along)."""
+    with transaction.atomic():
+        item = (
+            InvalidationItem.objects.filter(signature=signature)
+            .select_related("invalidation")
+            .order_by("-invalidation__created", "-pk")
+            .first()
+        )
+        if item is None:
+            raise RestoreRefused("gone")
+        try:
+            with transaction.atomic():
+                lifecycle.transition(signature, "restore", to=item.previous_status)
+        except lifecycle.TransitionRefused:
+            raise RestoreRefused("gone") from None
+        except IntegrityError:
+            raise RestoreRefused("taken") from None
+        log_action(
+            signature,
+            "signatures.signature.restored",
+            user=user,
+            reason=reason,
+            data={"invalidation": item.invalidation_id, "status": signature.status},
+        )
+        enqueue_refresh(signature.statement_id)

@@ -92,6 +92,7 @@ RENDERED_SLOT = "rendered-slot-4c2a9e"
 
 
 class SignForm(forms.Form):
+    autocomplete: dict[str, str] = {}
     text_version = forms.CharField(widget=forms.HiddenInput, max_length=16)
     # When the form was shown (too-fast submissions are flagged) and a field people never see
     # (bots fill it in). Neither ever produces an error: they only classify.
@@ -117,6 +118,9 @@ class SignForm(forms.Form):
         self.fields["challenge"].initial = CHALLENGE_SLOT
         # The nonce of a solved challenge, to be spent with the submission.
         self.challenge_nonce: str | None = None
+        # Autofill (WCAG 1.3.5): each field says what it holds.
+        for name, token in self.autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
 
     def abuse_flags(self) -> tuple[str, ...]:
         """What the hidden fields say about the submission (see moderation/abuse.py)."""
@@ -170,6 +174,12 @@ class IndividualSignForm(SignForm):
         error_messages={"required": _("Choose whether your name is shown.")},
     )
     field_order = ["name", "country", "affiliation", "email", "visibility"]
+    autocomplete = {
+        "name": "name",
+        "country": "country",
+        "affiliation": "organization-title",
+        "email": "email",
+    }
 
 
 class OrganizationSignForm(SignForm):
@@ -189,6 +199,15 @@ class OrganizationSignForm(SignForm):
         help_text=_("We send a link to confirm the signature. It is never published."),
     )
     field_order = ["name", "acronym", "country", "website", "contact_name", "contact_role", "email"]
+    autocomplete = {
+        "name": "organization",
+        "acronym": "off",
+        "country": "country",
+        "website": "url",
+        "contact_name": "name",
+        "contact_role": "organization-title",
+        "email": "email",
+    }
 
 
 class EntryEditForm(forms.Form):
@@ -210,6 +229,18 @@ class EntryRemoveForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for removing it"),
         max_length=300,
-        help_text=_("The entry leaves the public list; it is kept, and the removal can be undone."),
+        help_text=_(
+            "The entry leaves the public list; it is kept, and you can put it back from this "
+            "page (find it under “Removed” on the Entries page)."
+        ),
         error_messages={"required": _("Say why: the reason is kept with the removal.")},
+    )
+
+
+class EntryRestoreForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for putting it back"),
+        max_length=300,
+        help_text=_("Kept in the audit log with the change."),
+        error_messages={"required": _("Say why: the reason is kept with the change.")},
     )

@@ -6,7 +6,7 @@ raises `TransitionRefused`), the database constraints and the admin's status fil
 and the docs (docs/architecture.md holds the table as `lifecycle_table()` prints it; a test
 compares them).
 
-    pending ──confirm──▶ published ──withdraw──▶ withdrawn
+    pending ──confirm──▶ published ──withdraw──▶ withdrawn ──sign_again──▶ as it was
        │  └──hold──▶ in_review ──approve──▶ published
        │                 └──reject──▶ rejected
        └── invalidate (pending, in_review, published) ──▶ invalidated ──restore──▶ as it was
@@ -59,6 +59,12 @@ MOVES: dict[str, Move] = {
     "approve": Move((Status.IN_REVIEW,), Status.PUBLISHED, "owner", "approves in the review"),
     "reject": Move((Status.IN_REVIEW,), Status.REJECTED, "owner", "rejects: kept, never public"),
     "withdraw": Move(STANDING, Status.WITHDRAWN, "signer", "takes the signature back"),
+    "sign_again": Move(
+        (Status.WITHDRAWN,),
+        None,
+        "signer",
+        "undoes the withdrawal from the management link, within SIGN_AGAIN_HOURS: as it was",
+    ),
     "invalidate": Move(
         STANDING,
         Status.INVALIDATED,

@@ -92,6 +92,10 @@ class Signature(models.Model):
     created = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the signer withdrew, and the status it had then: signing again from the management
+    # link within settings.SIGN_AGAIN_HOURS puts it back as it was (lifecycle "sign_again").
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_from = models.CharField(max_length=12, blank=True, default="", db_default="")
     # Contact data (email, contact person, IP hash, link nonce) removed by the retention job.
     anonymized_at = models.DateTimeField(null=True, blank=True)
     # Number in the public list of its kind, 1..n without gaps; kept by the list refresh job.

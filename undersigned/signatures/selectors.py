@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from undersigned.core.recent import recent
 from undersigned.signatures import lifecycle
@@ -126,19 +127,50 @@ def ordered_page(*, statement: Statement, order: str, after: int | None, size: i
 EDITABLE = lifecycle.EDITABLE
 
 
+# The states an owner browses on the Entries page: the list itself, and the others.
+ENTRY_STATES = {
+    "listed": _("On the list"),
+    lifecycle.Status.IN_REVIEW.value: _("In review"),
+    lifecycle.Status.PENDING.value: _("Waiting for confirmation"),
+    "removed": _("Removed"),
+    lifecycle.Status.WITHDRAWN.value: _("Withdrawn"),
+    lifecycle.Status.REJECTED.value: _("Rejected"),
+    lifecycle.Status.MERGED.value: _("Merged"),
+}
+
+
 def owner_entries(
-    *, statement: Statement, kind: str, search: str = "", start: int = 1, size: int = 100
+    *,
+    statement: Statement,
+    kind: str,
+    state: str = "listed",
+    search: str = "",
+    start: int = 1,
+    after: int = 0,
+    size: int = 100,
 ) -> list[Signature]:
-    """The statement's entries of one kind for its owner: listed ones by number from `start`,
-    or, with `search`, every live entry whose name or acronym contains it (a scan of the
+    """The statement's entries of one kind for its owner. "listed": the public list by number
+    from `start`; any other state of ENTRY_STATES: its entries by id after `after`. With
+    `search`, the entries of that state whose name or acronym contains it (a scan of the
     statement's entries: owners' pages only)."""
     entries = Signature.objects.filter(statement=statement, kind=kind).select_related(
         "import_batch__created_by"
     )
-    if search:
-        entries = entries.filter(
-            Q(name__icontains=search) | Q(acronym__iexact=search), status__in=EDITABLE
-        ).order_by("position", "pk")
+    if state == "listed":
+        # A search also finds the entries waiting in review (they become listed ones).
+        entries = entries.filter(status__in=EDITABLE if search else [lifecycle.Status.PUBLISHED])
+    elif state == "removed":
+        entries = entries.filter(status=lifecycle.Status.INVALIDATED)
     else:
+        entries = entries.filter(status=state)
+    if search:
+        return list(
+            entries.filter(Q(name__icontains=search) | Q(acronym__iexact=search)).order_by(
+                "position", "pk"
+            )[:size]
+        )
+    if state == "listed":
         entries = entries.filter(position__gte=max(1, start)).order_by("position")
+    else:
+        entries = entries.filter(pk__gt=after).order_by("pk")
     return list(entries[:size])

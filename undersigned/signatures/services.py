@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -459,7 +459,9 @@ def signature_withdraw(*, token: str) -> Signature:
         signature = signature_from_token(token, purpose="manage", lock=True)
         old = signature.status
         try:
-            lifecycle.transition(signature, "withdraw")
+            lifecycle.transition(
+                signature, "withdraw", withdrawn_at=timezone.now(), withdrawn_from=old
+            )
         except lifecycle.TransitionRefused:
             # A rejected or invalidated one is the coordinators' decision: it stays as it is.
             raise TokenProblem("used", signature) from None
@@ -467,6 +469,65 @@ def signature_withdraw(*, token: str) -> Signature:
             signature, "signatures.signature.withdrawn", actor_label="signer", data={"from": old}
         )
         if old == Signature.Status.PUBLISHED:
+            enqueue_refresh(signature.statement_id)
+    return signature
+
+
+class SignAgainRefused(Exception):
+    """Signing again from the management link is not possible. `code`: late (past the
+    window), closed (the statement takes no signature now), taken (the mailbox, or the
+    organization's name, holds another live signature)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def sign_again_until(signature: Signature) -> datetime | None:
+    """Until when a withdrawn signature can be put back from its management link; None when
+    it cannot (any more)."""
+    if signature.status != Signature.Status.WITHDRAWN or signature.withdrawn_at is None:
+        return None
+    if signature.withdrawn_from not in lifecycle.STANDING or not settings.SIGN_AGAIN_HOURS:
+        return None
+    until = signature.withdrawn_at + timedelta(hours=settings.SIGN_AGAIN_HOURS)
+    return until if until > timezone.now() else None
+
+
+def signature_sign_again(*, token: str) -> Signature:
+    """Undo a withdrawal from the management link, within settings.SIGN_AGAIN_HOURS: the
+    signature is back as it was (published ones keep their date, so their place), with no
+    new email. Raises SignAgainRefused, or TokenProblem for a link that is not this one's."""
+    with transaction.atomic():
+        signature = signature_from_token(token, purpose="manage", lock=True)
+        if signature.status != Signature.Status.WITHDRAWN:
+            return signature  # pressed twice: it is back already
+        if sign_again_until(signature) is None:
+            raise SignAgainRefused("late")
+        if signing_paused(signature.statement):
+            raise SigningPaused()
+        try:
+            _check_open(signature.statement, signature.kind)
+        except SigningClosed:
+            raise SignAgainRefused("closed") from None
+        try:
+            with transaction.atomic():
+                lifecycle.transition(
+                    signature,
+                    "sign_again",
+                    to=signature.withdrawn_from,
+                    withdrawn_at=None,
+                    withdrawn_from="",
+                )
+        except IntegrityError:
+            raise SignAgainRefused("taken") from None
+        log_action(
+            signature,
+            "signatures.signature.signed_again",
+            actor_label="signer",
+            data={"status": signature.status},
+        )
+        if signature.status == Signature.Status.PUBLISHED:
             enqueue_refresh(signature.statement_id)
     return signature
 

@@ -5,6 +5,7 @@ from undersigned.signatures import views
 app_name = "signatures"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
     path("s/<slug:slug>/", views.statement_page, name="statement"),
     re_path(
         r"^s/(?P<slug>[-a-zA-Z0-9_]+)/sign/(?P<kind>individual|organization)/$",

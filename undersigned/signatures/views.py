@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from undersigned.core.http import no_store, public_cache
@@ -28,18 +32,22 @@ from undersigned.signatures.selectors import (
     tally_for,
 )
 from undersigned.signatures.services import (
+    SignAgainRefused,
     SignerDetails,
     SigningClosed,
     SigningPaused,
     TokenProblem,
+    sign_again_until,
     signature_check_confirmable,
     signature_confirm,
     signature_from_token,
     signature_set_visibility,
+    signature_sign_again,
     signature_withdraw,
     signing_paused,
     submission_create,
 )
+from undersigned.signatures.tokens import make_token
 from undersigned.statements.models import Statement
 from undersigned.statements.selectors import (
     open_statements,
@@ -252,29 +260,54 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 MANAGE_ACTIONS = {
     "withdraw": lambda token: signature_withdraw(token=token),
+    "sign_again": lambda token: signature_sign_again(token=token),
     "hide": lambda token: signature_set_visibility(token=token, show_name=False),
     "show": lambda token: signature_set_visibility(token=token, show_name=True),
+}
+
+SIGN_AGAIN_PROBLEMS = {
+    "late": gettext_lazy(
+        "The time to undo the withdrawal has passed. You can sign again with the form on the "
+        "statement's page: we will send you a new email."
+    ),
+    "closed": gettext_lazy("This statement no longer accepts signatures."),
+    "taken": gettext_lazy(
+        "This signature cannot be put back: a newer signature from the same address, or an "
+        "organization of the same name, is on the list already."
+    ),
 }
 
 
 @no_store
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The signer's own page, from the link in their email: withdraw, or change whether their
-    name is shown. GET and HEAD only show it; each change is a button (POST)."""
-    done = ""
+    """The signer's own page, from the link in their email: withdraw (after a confirmation
+    step, and undone with one button for a while), or change whether their name is shown.
+    GET and HEAD change nothing; each change is a button (POST)."""
+    done = problem = ""
     try:
         if request.method == "POST":
             action = request.POST.get("action", "")
             if action not in MANAGE_ACTIONS:
                 return HttpResponseBadRequest(_("Unknown action."))
-            signature = MANAGE_ACTIONS[action](token)
-            done = action
+            try:
+                signature = MANAGE_ACTIONS[action](token)
+                done = action
+            except SignAgainRefused as refused:
+                signature = signature_from_token(token, purpose="manage")
+                problem = str(SIGN_AGAIN_PROBLEMS[refused.code])
         else:
             signature = signature_from_token(token, purpose="manage")
-    except TokenProblem as problem:
-        if problem.code == "used" and problem.signature is not None:
-            signature = problem.signature
+    except SigningPaused:
+        statement = signature_from_token(token, purpose="manage").statement
+        return _paused_response(
+            request,
+            "signatures/confirm_problem.html",
+            {"problem": "paused", "message": paused_reason(statement), "statement": statement},
+        )
+    except TokenProblem as problem_:
+        if problem_.code == "used" and problem_.signature is not None:
+            signature = problem_.signature
         else:
             return render(
                 request,
@@ -283,6 +316,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 status=404,
             )
     statement = signature.statement
+    can_change = signature.status in lifecycle.SIGNER_CAN_CHANGE
     return render(
         request,
         "signatures/manage.html",
@@ -290,15 +324,63 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "statement": statement,
             "signature": signature,
             "done": done,
+            "problem": problem,
             "withdrawn": signature.status == Signature.Status.WITHDRAWN,
-            "can_change": signature.status in lifecycle.SIGNER_CAN_CHANGE,
+            "sign_again_until": sign_again_until(signature),
+            "sign_again_hours": settings.SIGN_AGAIN_HOURS,
+            "can_change": can_change,
+            # The confirmation step: a GET, so it works without JavaScript and changes nothing.
+            "confirm_withdraw": can_change
+            and request.method != "POST"
+            and request.GET.get("step") == "withdraw",
             "choice": statement_text_for(statement, request.LANGUAGE_CODE),
         },
     )
 
 
+# How long the thank-you page tells a signer the list takes to show them: the refresh is a
+# worker job (signatures.refresh_list) that runs within seconds unless the worker is behind.
+LIST_UPDATE_SECONDS = 60
+
+
+def share_links(statement: Statement, title: str) -> dict:
+    """The statement's address, and links that share it (plain links: nothing is loaded from
+    those sites until the reader follows one)."""
+    url = settings.BASE_URL + reverse("signatures:statement", kwargs={"slug": statement.slug})
+    text = f"{title} {url}"
+    return {
+        "url": url,
+        "links": [
+            ("email", _("Email"), f"mailto:?subject={quote(title)}&body={quote(url)}"),
+            ("whatsapp", "WhatsApp", f"https://wa.me/?text={quote(text)}"),
+            (
+                "telegram",
+                "Telegram",
+                f"https://t.me/share/url?url={quote(url)}&text={quote(title)}",
+            ),
+            ("x", "X", f"https://x.com/intent/post?text={quote(text)}"),
+            ("facebook", "Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(url)}"),
+        ],
+    }
+
+
 def _thanks(request: HttpRequest, signature: Signature) -> HttpResponse:
+    """After confirming: what happens to the signature now, honestly (counted already, being
+    added by the next list refresh, or waiting for review), and what to do next."""
     statement = signature.statement
+    choice = statement_text_for(statement, request.LANGUAGE_CODE)
+    # Read fresh, not from the per-process copy: this page says whether the signer is counted.
+    tally = ListTally.objects.filter(statement=statement).first() or ListTally(statement=statement)
+    published = signature.status == Signature.Status.PUBLISHED
+    counted = bool(
+        published
+        and tally.refreshed
+        and signature.published_at
+        and tally.refreshed >= signature.published_at
+    )
+    manage_token = make_token(
+        purpose="manage", signature_id=signature.pk, nonce=signature.token_nonce
+    )
     return render(
         request,
         "signatures/thanks.html",
@@ -309,10 +391,19 @@ def _thanks(request: HttpRequest, signature: Signature) -> HttpResponse:
             # submission sees the same page as everyone else.
             "in_review": signature.kind == Signature.Kind.ORGANIZATION
             and statement.review_organizations,
-            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
-            **public_list_context(statement),
+            "counted": counted,
+            "tally": tally,
+            "update_seconds": LIST_UPDATE_SECONDS,
+            "manage_url": reverse("signatures:manage", kwargs={"token": manage_token}),
+            "share": share_links(statement, choice.text.title if choice else statement.slug),
+            "choice": choice,
+            "goal_percent": goal_percent(statement, tally),
         },
     )
+
+
+def goal_percent(statement: Statement, tally: ListTally) -> int | None:
+    return min(100, tally.total * 100 // statement.goal) if statement.goal else None
 
 
 def public_list_context(statement: Statement, tally: ListTally | None = None) -> dict:
@@ -327,7 +418,7 @@ def public_list_context(statement: Statement, tally: ListTally | None = None) ->
         "individuals": list_page(
             statement=statement, kind=Signature.Kind.INDIVIDUAL, start=1, size=size
         ),
-        "goal_percent": min(100, tally.total * 100 // statement.goal) if statement.goal else None,
+        "goal_percent": goal_percent(statement, tally),
     }
 
 
@@ -337,15 +428,37 @@ def public_list_context(statement: Statement, tally: ListTally | None = None) ->
 @public_cache
 @require_http_methods(["GET", "HEAD"])
 def home(request: HttpRequest) -> HttpResponse:
-    entries = [
-        {
-            "statement": statement,
-            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
-            "tally": tally_for(statement),
-        }
-        for statement in open_statements()[:50]
-    ]
+    entries = []
+    for statement in open_statements()[:50]:
+        tally = tally_for(statement)
+        entries.append(
+            {
+                "statement": statement,
+                "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+                "tally": tally,
+                "goal_percent": goal_percent(statement, tally),
+            }
+        )
     return render(request, "signatures/home.html", {"entries": entries})
+
+
+@public_cache
+@require_http_methods(["GET", "HEAD"])
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What the platform keeps about signers, who sees it and for how long: written from this
+    installation's settings, so it says what this server really does."""
+    return render(
+        request,
+        "signatures/privacy.html",
+        {
+            "confirmation_hours": settings.CONFIRMATION_TTL_HOURS,
+            "unconfirmed_days": settings.RETENTION_UNCONFIRMED_DAYS,
+            "ip_days": settings.RETENTION_IP_DAYS,
+            "contact_months": settings.RETENTION_CONTACT_MONTHS,
+            "sign_again_hours": settings.SIGN_AGAIN_HOURS,
+            "access_log": settings.ACCESS_LOG,
+        },
+    )
 
 
 @public_cache

@@ -103,6 +103,7 @@ class StatementAdmin(OwnedStatementsAdmin):
                 ]
             },
         ),
+        ("About (public)", {"fields": ["organizer", "contact_email", "contact_url"]}),
         ("Access", {"fields": ["owners"]}),
     ]
 

@@ -57,6 +57,16 @@ class Statement(models.Model):
         default="en",
         help_text="Shown to readers whose language has no text.",
     )
+    # Who runs the statement and how readers reach them: the "About this statement" block.
+    organizer = models.CharField(
+        max_length=200, blank=True, help_text="Who runs the statement, as readers should see it."
+    )
+    contact_email = models.EmailField(
+        blank=True, help_text="Where readers and signers write with questions (public)."
+    )
+    contact_url = models.URLField(
+        blank=True, help_text="The organizer's own page about the statement (optional)."
+    )
     owners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="statements")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -19,6 +19,8 @@ class Command(BaseCommand):
             signers=Statement.Signers.BOTH,
             review_organizations=True,
             goal=1000,
+            organizer="Evening Libraries Coalition (sample)",
+            contact_email="coordination@example.org",
             default_language="en",
             texts=sample.TEXTS,
         )

@@ -193,3 +193,173 @@ def test_every_page_passes_axe_and_fits_phones_and_zoom(
     page.locator("#error-summary").wait_for()
     problems += check(page, "entry-errors", language, axe_source, output_dir)
     assert not problems, "\n".join(problems)
+
+
+# --- The paths people take ----------------------------------------------------------------
+
+TITLE_ERROR = {"en": "Error:", "ar": "خطأ:"}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_failed_sign_focuses_a_summary_linking_each_error(page, language):
+    statement = make_statement()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/{language}/s/{statement.slug}/sign/individual/")
+    page.locator("#id_email").fill("not-an-address")
+    page.locator(".sign-form form button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert page.title().startswith(TITLE_ERROR[language])
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    box = page.locator("#error-summary").bounding_box()
+    assert box["y"] < 844  # on a phone's first screen, not below the text
+    links = page.locator("#error-summary a")
+    assert links.count() == 4  # name, country, email, and the choice about the name
+    # Every aria-describedby names elements that exist, and the email's carries its error.
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('[aria-describedby]')].flatMap(el =>
+            el.getAttribute('aria-describedby').split(/\\s+/)
+              .filter(id => !document.getElementById(id)).map(id => el.id + ' -> ' + id))"""
+    )
+    assert broken == []
+    described = page.evaluate(
+        """() => document.querySelector('#id_email').getAttribute('aria-describedby')
+            .split(' ').map(id => document.getElementById(id).textContent).join(' | ')"""
+    )
+    message = "Enter a valid email address." if language == "en" else "عنوان بريد"
+    assert message in described
+    page.locator('#error-summary a[href="#id_email"]').click()
+    assert page.evaluate("document.activeElement.id") == "id_email"
+    assert page.locator("#id_email").input_value() == "not-an-address"  # nothing typed is lost
+    assert Signature.objects.count() == 0
+
+
+def test_the_sign_box_sits_beside_the_text_and_stays_reachable_on_phones(page):
+    statement = make_statement(texts=LONG_TEXTS)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"/en/s/{statement.slug}/")
+    text = page.locator("article.statement-text").bounding_box()
+    side = page.locator("aside.side").bounding_box()
+    assert side["x"] > text["x"] + text["width"] - 1  # beside the text, not under it
+    assert page.get_by_role("link", name="Sign as an individual").bounding_box()["y"] < 800
+    assert not page.locator(".sign-jump").is_visible()
+    page.goto(f"/ar/s/{statement.slug}/")
+    side = page.locator("aside.side").bounding_box()
+    assert side["x"] < page.locator("article.statement-text").bounding_box()["x"]  # its left
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/en/s/{statement.slug}/")
+    jump = page.locator(".sign-jump")
+    assert jump.is_visible() and jump.bounding_box()["y"] + jump.bounding_box()["height"] <= 844
+    page.evaluate("window.scrollTo(0, 1500)")  # in the middle of the text
+    assert -1 <= jump.bounding_box()["y"] <= 1  # stuck at the top of the screen
+    jump.get_by_role("link").click()
+    page.wait_for_function("document.querySelector('#sign').getBoundingClientRect().top < 844")
+    page.get_by_role("link", name="Sign as an individual").click()
+    name = page.locator("#id_name").bounding_box()
+    assert name["y"] + name["height"] < 844  # the first field on the first screen
+
+
+def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(page):
+    statement = make_statement()
+    page.goto(f"/en/s/{statement.slug}/sign/individual/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.locator("a.skip").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_the_thank_you_page_says_what_happens_now_and_what_next(page, live_server, settings):
+    statement = make_statement()
+    signature = sign(statement, individual(name="Amal Nasser"))
+    page.goto(f"/en/confirm/{confirm_token(signature)}/")
+    page.get_by_role("button", name="Confirm my signature").click()
+    page.get_by_role("heading", name="Thank you").wait_for()
+    main = page.locator("main").inner_text()
+    assert "being added to the list and the counts: that takes up to 60 seconds" in main
+    assert "Amal Nasser" in page.locator(".own-entry").inner_text()
+    assert "(being added)" in page.locator(".own-entry").inner_text()
+    # No stale counts of 0 beside "confirmed": they show once the signer is in them.
+    assert "Nobody is listed" not in main and page.locator("[data-count]").count() == 0
+    assert page.locator("#share-url").input_value() == (
+        f"{settings.BASE_URL}/en/s/{statement.slug}/"
+    )
+    assert (
+        page.get_by_role("link", name="WhatsApp")
+        .get_attribute("href")
+        .startswith("https://wa.me/?text=")
+    )
+    jobs_run_pending()  # the list refresh
+    page.reload()
+    assert "You are number 1 on the list." in page.locator(".your-entry").inner_text()
+    assert page.locator('[data-count="individuals"]').inner_text() == "1"
+    page.get_by_role("link", name="Manage your signature").click()
+    page.get_by_role("heading", name="Your signature").wait_for()
+
+
+def test_withdrawing_asks_first_and_is_undone_with_one_button_without_an_email(page, mail_dir):
+    statement = make_statement()
+    signature = sign_and_confirm(statement, individual(name="Second Thoughts"))
+    jobs_run_pending()
+    signature.refresh_from_db()
+    number, mails = signature.position, len(list(mail_dir.glob("*")))
+    page.goto(f"/en/manage/{manage_token(signature)}/")
+    page.get_by_role("button", name="Withdraw my signature…").click()
+    page.get_by_role("heading", name="Withdraw your signature?").wait_for()
+    assert "For 48 hours afterwards you can undo it" in page.locator("main").inner_text()
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PUBLISHED  # asking changed nothing
+    page.get_by_role("link", name="No, keep my signature").click()
+    page.get_by_role("button", name="Withdraw my signature…").click()
+    page.get_by_role("button", name="Yes, withdraw my signature").click()
+    page.get_by_text("Your signature is withdrawn").wait_for()
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.WITHDRAWN
+    jobs_run_pending()
+    page.goto(f"/en/s/{statement.slug}/")
+    assert "Second Thoughts" not in page.content()
+
+    page.goto(f"/en/manage/{manage_token(signature)}/")
+    page.get_by_role("button", name="Sign again").click()
+    page.get_by_text("Your signature is back, as it was.").wait_for()
+    jobs_run_pending()
+    signature.refresh_from_db()
+    assert (signature.status, signature.position) == (Signature.Status.PUBLISHED, number)
+    assert len(list(mail_dir.glob("*"))) == mails  # no new email
+    page.goto(f"/en/s/{statement.slug}/")
+    assert page.locator("ol.signatories li").first.inner_text().startswith("Second Thoughts")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_an_owner_removes_an_entry_then_restores_it_from_the_entries_page(page, language):
+    statement = make_statement()
+    owner = get_user_model().objects.create_user(username="coordinator", password=PASSWORD)
+    statement.owners.add(owner)
+    entry = sign_and_confirm(statement, organization(name="Valley Choir"))
+    jobs_run_pending()
+    sign_in(page, language)
+    base = f"/{language}/dashboard/s/{statement.slug}/entries/"
+    page.goto(f"{base}{entry.pk}/")
+    page.locator("#id_remove-reason").fill("signed by mistake")
+    page.locator("form:has(input[value=remove]) button[type=submit]").click()
+    page.locator(".messages").wait_for()
+    entry.refresh_from_db()
+    assert entry.status == Signature.Status.INVALIDATED
+    page.goto(base)
+    assert "Valley Choir" not in page.locator("main").inner_text()
+    page.locator("nav.filters a[href*='state=removed']").click()
+    page.get_by_role("link", name="Valley Choir").click()
+    page.locator("#id_restore-reason").fill("they confirmed by phone")
+    page.locator("form:has(input[value=restore]) button[type=submit]").click()
+    page.locator(".messages").wait_for()
+    entry.refresh_from_db()
+    assert entry.status == Signature.Status.PUBLISHED
+    history = page.locator("ol.history").inner_text()
+    assert "signatures.signature" not in history  # labels, not codes
+    if language == "en":
+        assert "taken off the list" in history and "put back on the list" in history
+    else:
+        assert "أُزيل من القائمة" in history and "أُعيد إلى القائمة" in history
+    jobs_run_pending()
+    page.goto(f"/{language}/s/{statement.slug}/")
+    assert "Valley Choir" in page.locator("ol.signatories").inner_text()

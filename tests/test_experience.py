@@ -117,6 +117,8 @@ def public_pages(world, language: str) -> dict[str, str]:
         "list-individuals": f"{p}/s/{slug}/individuals/",
         "privacy": f"{p}/privacy/",
         "sign-in": f"{p}/accounts/login/",
+        "password-reset": f"{p}/accounts/password/reset/",
+        "broken-link": f"{p}/confirm/1-not-a-real-token/",
         "not-found": f"{p}/s/no-such-statement/",
     }
 
@@ -128,6 +130,7 @@ def coordinator_pages(world, language: str) -> dict[str, str]:
         "dashboard": f"/{language}/dashboard/",
         "entries": f"{base}/entries/",
         "entries-removed": f"{base}/entries/?kinds=individuals&state=removed",
+        "entries-search": f"{base}/entries/?q=harbour",
         "entry-waiting": f"{base}/entries/{world['waiting'].pk}/",
         "entry-removed": f"{base}/entries/{world['removed'].pk}/",
         "review": f"{base}/review/",
@@ -143,6 +146,11 @@ def check(page, name: str, language: str, axe_source: str, output_dir) -> list[s
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(output_dir / f"{name}-{language}-{size}.png"), full_page=True)
         problems += [f"{name} {size}: {p}" for p in axe_violations(page, axe_source)]
+    # The dark colours pass too (axe at desktop size, the system asking for dark).
+    page.emulate_media(color_scheme="dark")
+    page.screenshot(path=str(output_dir / f"{name}-{language}-dark.png"))
+    problems += [f"{name} dark: {p}" for p in axe_violations(page, axe_source)]
+    page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 320, "height": 640})
     if overflow(page) > 0:
         problems.append(f"{name}: {overflow(page)} px too wide at 320 px")
@@ -363,3 +371,16 @@ def test_an_owner_removes_an_entry_then_restores_it_from_the_entries_page(page, 
     jobs_run_pending()
     page.goto(f"/{language}/s/{statement.slug}/")
     assert "Valley Choir" in page.locator("ol.signatories").inner_text()
+
+
+def test_the_statement_prints_without_navigation_or_buttons(page):
+    statement = make_statement()
+    sign_and_confirm(statement, individual(name="Printed Person"))
+    jobs_run_pending()
+    page.goto(f"/en/s/{statement.slug}/")
+    page.emulate_media(media="print")
+    for hidden in ("header.site", "footer.site", "#sign", ".other-orders", "a.skip"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.locator("h1").is_visible()
+    assert page.locator("ol.signatories").first.inner_text().startswith("Printed Person")
+    assert page.locator("article.statement-text").is_visible()

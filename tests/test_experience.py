@@ -36,7 +36,14 @@ PARAGRAPH_AR = (
     "ويتعلم دون أن يدفع. نطلب من المجالس التي تموّلها أن تبقي أبوابها مفتوحة في المساء."
 )
 LONG_TEXTS = {
-    "en": ("Keep the libraries open in the evening", "\n\n".join([PARAGRAPH_EN] * 12)),
+    "en": (
+        "Keep the libraries open in the evening",
+        "\n\n".join(
+            [PARAGRAPH_EN] * 8
+            + ["See [the council's report](https://council.example.org/report)."]
+            + [PARAGRAPH_EN] * 4
+        ),
+    ),
     "ar": ("أبقوا المكتبات مفتوحة في المساء", "\n\n".join([PARAGRAPH_AR] * 12)),
 }
 
@@ -260,6 +267,17 @@ def test_the_sign_box_sits_beside_the_text_and_stays_reachable_on_phones(page):
     assert jump.is_visible() and jump.bounding_box()["y"] + jump.bounding_box()["height"] <= 844
     page.evaluate("window.scrollTo(0, 1500)")  # in the middle of the text
     assert -1 <= jump.bounding_box()["y"] <= 1  # stuck at the top of the screen
+    # A link in the text, reached with the keyboard, is scrolled clear of the bar (2.4.11).
+    # The link sits just under the bar when the keyboard reaches it (from the bar's own link).
+    link_top = page.evaluate(
+        "document.querySelector('.body a').getBoundingClientRect().top + window.scrollY"
+    )
+    page.evaluate(f"window.scrollTo(0, {link_top} - 10)")
+    page.locator(".sign-jump a").focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert page.evaluate("document.activeElement.textContent") == "the council's report"
+    assert focused >= jump.bounding_box()["y"] + jump.bounding_box()["height"]
     jump.get_by_role("link").click()
     page.wait_for_function("document.querySelector('#sign').getBoundingClientRect().top < 844")
     page.get_by_role("link", name="Sign as an individual").click()

@@ -88,3 +88,20 @@ def action_label(action: str) -> str:
     action without one)."""
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+# Who acted, when it was no account: the signer (by their link), or the platform's own jobs.
+ACTOR_LABELS = {
+    "signer": _("the signer"),
+    "system": _("the platform"),
+    "user": _("a coordinator"),
+    "retention": _("retention (automatic)"),
+    "reconciliation": _("count check (automatic)"),
+    "import_signatories": _("command-line import"),
+}
+
+
+def actor_label(label: str) -> str:
+    """The human name of an audit entry's actor label, in the active language."""
+    name = ACTOR_LABELS.get(label)
+    return str(name) if name is not None else label

@@ -3,7 +3,7 @@ from django.forms.formsets import BaseFormSet
 from django.urls import translate_url
 from django.utils.translation import gettext as _
 
-from undersigned.core.audit import action_label
+from undersigned.core.audit import action_label, actor_label
 
 register = template.Library()
 
@@ -87,3 +87,8 @@ def error_title(*forms) -> str:
 @register.filter
 def audit_label(action: str) -> str:
     return action_label(action)
+
+
+@register.filter
+def audit_actor(label: str) -> str:
+    return actor_label(label)

@@ -4,6 +4,8 @@ English and Arabic: axe-core finds nothing at 1280 and 390 px, nothing scrolls s
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -16,11 +18,13 @@ from tests.factories import (
     sign,
     sign_and_confirm,
 )
+from undersigned.core.mail import written_messages
 from undersigned.jobs.services import jobs_run_pending
 from undersigned.moderation.services import signature_remove
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import signature_withdraw, signatures_approve
 from undersigned.signatures.tokens import make_token
+from undersigned.statements.services import invitation_create, invitation_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,8 +97,16 @@ def world():
     removed = sign_and_confirm(statement, individual(name="Removed By Mistake"))
     signature_remove(signature=removed, user=owner, reason="typed twice")
     pending = sign(statement, individual(name="Not Yet Confirmed"))
+    invitation = invitation_create(
+        statement=statement,
+        email="newcomer@example.org",
+        role="editor",
+        language="en",
+        user=owner,
+    )
     jobs_run_pending()
     return {
+        "invitation": invitation,
         "statement": statement,
         "waiting": waiting,
         "person": person,
@@ -125,6 +137,8 @@ def public_pages(world, language: str) -> dict[str, str]:
         "privacy": f"{p}/privacy/",
         "sign-in": f"{p}/accounts/login/",
         "password-reset": f"{p}/accounts/password/reset/",
+        "invitation": f"{p}/invite/{invitation_token(world['invitation'])}/",
+        "invitation-broken": f"{p}/invite/1-not-a-real-token/",
         "broken-link": f"{p}/confirm/1-not-a-real-token/",
         "not-found": f"{p}/s/no-such-statement/",
     }
@@ -138,6 +152,7 @@ def coordinator_pages(world, language: str) -> dict[str, str]:
         "entries": f"{base}/entries/",
         "entries-removed": f"{base}/entries/?kinds=individuals&state=removed",
         "entries-search": f"{base}/entries/?q=harbour",
+        "members": f"{base}/members/",
         "entry-waiting": f"{base}/entries/{world['waiting'].pk}/",
         "entry-removed": f"{base}/entries/{world['removed'].pk}/",
         "review": f"{base}/review/",
@@ -403,3 +418,44 @@ def test_the_statement_prints_without_navigation_or_buttons(page):
     assert page.locator("h1").is_visible()
     assert page.locator("ol.signatories").first.inner_text().startswith("Printed Person")
     assert page.locator("article.statement-text").is_visible()
+
+
+def test_an_owner_invites_a_moderator_who_creates_an_account_and_reviews(
+    browser, page, live_server, mail_dir, output_dir
+):
+    statement = make_statement(review_organizations=True)
+    owner = get_user_model().objects.create_user(username="coordinator", password=PASSWORD)
+    statement.owners.add(owner)
+    sign_and_confirm(statement, organization(name="Harbour Reading Circle"))
+    sign_in(page, "en")
+    page.goto(f"/en/dashboard/s/{statement.slug}/members/")
+    page.get_by_label("Email of the person you invite").fill("nadia@example.org")
+    page.get_by_label("moderator").check()
+    page.get_by_label("Language of the invitation email").select_option("ar")
+    page.get_by_role("button", name="Send the invitation").click()
+    page.get_by_text("The invitation is on its way to nadia@example.org.").wait_for()
+    jobs_run_pending()
+    [message] = [m for m in written_messages(mail_dir) if m["To"] == "nadia@example.org"]
+    link = re.search(r"https?://\S+/invite/\S+/", message.get_content()).group(0)
+
+    newcomer = browser.new_context(base_url=live_server.url)
+    try:
+        invited = newcomer.new_page()
+        invited.goto(re.sub(r"^https?://[^/]+", "", link))  # the Arabic page, as mailed
+        invited.locator("#id_username").fill("nadia")
+        invited.locator("#id_password1").fill("a-long-new-password-7")
+        invited.locator("#id_password2").fill("a-long-new-password-7")
+        for size, (width, height) in SIZES.items():
+            invited.set_viewport_size({"width": width, "height": height})
+            invited.screenshot(path=str(output_dir / f"invitation-filled-ar-{size}.png"))
+        invited.locator("form:has(input[value=create]) button[type=submit]").click()
+        invited.wait_for_url("**/dashboard/")
+        row = invited.locator("table.owner-table tbody tr").first
+        assert "مشرف" in row.inner_text()  # moderator, in Arabic
+        invited.goto(f"/ar/dashboard/s/{statement.slug}/review/")
+        assert "Harbour Reading Circle" in invited.locator("main").inner_text()
+        assert invited.goto(f"/ar/dashboard/s/{statement.slug}/members/").status == 404
+    finally:
+        newcomer.close()
+    page.goto(f"/en/dashboard/s/{statement.slug}/members/")
+    assert "nadia" in page.locator("table.owner-table").inner_text()

@@ -78,6 +78,10 @@ ACTION_LABELS = {
     "signatures.signature.visibility_changed": _("name shown or hidden by the signer"),
     "signatures.signature.withdrawn": _("withdrawn by the signer"),
     "signatures.tally.repaired": _("counts repaired"),
+    "statements.invitation.revoked": _("invitation withdrawn"),
+    "statements.member.invited": _("co-worker invited"),
+    "statements.member.joined": _("co-worker joined"),
+    "statements.member.removed": _("co-worker removed"),
     "statements.statement.created": _("statement created"),
     "statements.text.changed": _("text changed"),
 }

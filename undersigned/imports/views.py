@@ -19,7 +19,7 @@ from undersigned.imports.models import ImportBatch
 from undersigned.imports.selectors import preview_rows, unpublished_imports
 from undersigned.imports.services import ImportRefused, import_batch_publish, signatures_import
 from undersigned.statements.models import Statement
-from undersigned.statements.selectors import owned_statement_get
+from undersigned.statements.selectors import statement_for
 
 
 def _preview(request: HttpRequest, statement: Statement, formset, meta, **context) -> HttpResponse:
@@ -41,7 +41,7 @@ def _preview(request: HttpRequest, statement: Statement, formset, meta, **contex
 @require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     """Step one: the list. Sent, it becomes the preview; nothing is stored yet."""
-    statement = owned_statement_get(user=request.user, slug=slug)
+    statement = statement_for(user=request.user, slug=slug, can="moderate")
     form = ListSourceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         parsed = form.parsed
@@ -71,7 +71,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, slug: str) -> HttpResponse:
     """Step two: the corrected preview. Every ticked row is imported, or none."""
-    statement = owned_statement_get(user=request.user, slug=slug)
+    statement = statement_for(user=request.user, slug=slug, can="moderate")
     if request.method != "POST":
         return redirect("imports:start", slug=slug)
     formset = entry_formset(data=request.POST)
@@ -123,7 +123,7 @@ def confirm(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Put an import that was kept off the list on it."""
-    statement = owned_statement_get(user=request.user, slug=slug)
+    statement = statement_for(user=request.user, slug=slug, can="moderate")
     batch = get_object_or_404(ImportBatch, statement=statement, pk=pk)
     count = import_batch_publish(batch=batch, user=cast(User, request.user))
     messages.success(

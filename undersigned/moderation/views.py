@@ -26,7 +26,7 @@ from undersigned.moderation.selectors import (
 from undersigned.moderation.services import MergeRefused, duplicate_distinct, duplicate_merge
 from undersigned.signatures.models import DuplicateSuggestion
 from undersigned.signatures.services import signatures_approve, signatures_reject
-from undersigned.statements.selectors import owned_statement_get
+from undersigned.statements.selectors import statement_for
 
 MERGE_REFUSED = {
     "decided": gettext_lazy("This pair was decided already."),
@@ -49,7 +49,7 @@ def _queue_url(slug: str, flag: str) -> str:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
-    statement = owned_statement_get(user=request.user, slug=slug)
+    statement = statement_for(user=request.user, slug=slug, can="moderate")
     flag = request.GET.get("flag", "")
     if flag not in FLAG_LABELS and flag != UNFLAGGED:
         flag = ""
@@ -104,7 +104,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def duplicate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    statement = owned_statement_get(user=request.user, slug=slug)
+    statement = statement_for(user=request.user, slug=slug, can="moderate")
     suggestion = (
         DuplicateSuggestion.objects.filter(statement=statement, pk=pk)
         .select_related("signature", "other")

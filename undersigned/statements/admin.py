@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from undersigned.core.audit import log_action
 from undersigned.core.recent import forget_on_commit
-from undersigned.statements.models import Statement, StatementText
+from undersigned.statements.models import Membership, Statement, StatementText
 from undersigned.statements.selectors import owned_statements
 from undersigned.statements.services import (
     statement_set_paused,
@@ -36,6 +36,22 @@ class OwnedStatementsAdmin(admin.ModelAdmin):
         if db_field.related_model is Statement:
             kwargs["queryset"] = owned_statements(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipInline(admin.TabularInline):
+    """Who coordinates the statement, with which role: picked by a superuser only (the user
+    list would show every account); owners invite co-workers from the workspace."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_delete_permission = (
+        lambda self, request, obj=None: request.user.is_superuser
+    )
 
 
 class StatementTextInline(admin.StackedInline):
@@ -78,8 +94,7 @@ class StatementAdmin(OwnedStatementsAdmin):
     ]
     search_fields = ["slug", "reference", "texts__title"]
     prepopulated_fields = {"slug": ["reference"]}
-    inlines = [StatementTextInline]
-    filter_horizontal = ["owners"]
+    inlines = [StatementTextInline, MembershipInline]
     actions = [
         "pause_signing",
         "resume_signing",
@@ -104,16 +119,13 @@ class StatementAdmin(OwnedStatementsAdmin):
             },
         ),
         ("About (public)", {"fields": ["organizer", "contact_email", "contact_url"]}),
-        ("Access", {"fields": ["owners"]}),
     ]
 
     statement_field = "pk"
 
     def get_readonly_fields(self, request, obj=None):
-        # Pausing goes through the actions, which audit it. Only a superuser picks owners: the
-        # widget would list every account.
-        readonly = ["signing_paused", "pow_surge_since"]
-        return readonly if request.user.is_superuser else [*readonly, "owners"]
+        # Pausing goes through the actions, which audit it.
+        return ["signing_paused", "pow_surge_since"]
 
     @admin.action(description="Pause signing on the selected statements (pages stay readable)")
     def pause_signing(self, request, queryset):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -67,7 +68,11 @@ class Statement(models.Model):
     contact_url = models.URLField(
         blank=True, help_text="The organizer's own page about the statement (optional)."
     )
-    owners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="statements")
+    # Everyone who coordinates the statement, each with a role (Membership.role): owners,
+    # editors and moderators. What each role may do is in `Membership.CAN`.
+    owners: models.ManyToManyField[AbstractBaseUser, Membership] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="statements", through="Membership"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -180,3 +185,66 @@ class TextRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id}/{self.language}@{self.version}"
+
+
+class Membership(models.Model):
+    """One coordinator of one statement, with a role. The table is the one the `owners` field
+    had before roles existed (migration 0006)."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        EDITOR = "editor", _("editor")
+        MODERATOR = "moderator", _("moderator")
+
+    # What each role may do; `statements.selectors.statement_for` is the one place that
+    # checks it. texts: write and translate; settings: the statement's settings and state;
+    # moderate: review, entries and imports; members: invite and remove coordinators.
+    CAN: dict[str, set[str]] = {
+        Role.OWNER: {"texts", "settings", "moderate", "members"},
+        Role.EDITOR: {"texts", "settings"},
+        Role.MODERATOR: {"moderate"},
+    }
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
+
+    class Meta:
+        db_table = "statements_statement_owners"
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "user"], name="one_role_per_coordinator"),
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "editor", "moderator"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.statement_id}"
+
+
+class Invitation(models.Model):
+    """An owner's invitation of a co-worker, by email, to one role on one statement. The link's
+    token is a keyed hash of (id, nonce) (statements/services.py); only the nonce is stored. It
+    works once, until `expires`, unless revoked."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    nonce = models.CharField(max_length=32)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+    accepted = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"invitation #{self.pk} to {self.statement_id} as {self.role}"

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from undersigned.core.recent import recent
-from undersigned.statements.models import Statement, StatementText
+from undersigned.statements.models import Membership, Statement, StatementText
 
 # Statements with their texts, as loaded, by (id, updated): a new `updated` is a new entry, so an
 # entry is never stale. Shared read-only by the threads of this process.
@@ -70,20 +70,50 @@ def statement_version_key(statement: Statement) -> tuple:
     return (statement.pk, statement.updated.isoformat())
 
 
-def owned_statements(user) -> QuerySet[Statement]:
-    """The statements a logged-in user coordinates: their own, or all for a superuser."""
+def member_statements(user, can: str | None = None) -> QuerySet[Statement]:
+    """The statements a signed-in user coordinates in any role (all of them for a superuser),
+    or with `can` only those where their role allows it (see Membership.CAN)."""
     statements = Statement.objects.prefetch_related("texts").order_by("-created")
     if user.is_superuser:
         return statements
-    return statements.filter(owners=user)
+    roles = [role for role, allowed in Membership.CAN.items() if can is None or can in allowed]
+    mine = Membership.objects.filter(user=user, role__in=roles).values("statement_id")
+    return statements.filter(pk__in=mine)
 
 
-def owned_statement_get(*, user, slug: str) -> Statement:
-    """A statement this user may manage; 404 for anybody else (whether or not it exists)."""
-    statement = owned_statements(user).filter(slug=slug).first()
+def owned_statements(user) -> QuerySet[Statement]:
+    """The statements a user owns (all for a superuser): the admin's scope."""
+    return member_statements(user, "members")
+
+
+def statement_for(*, user, slug: str, can: str) -> Statement:
+    """The one authorization check of the workspace: the statement `slug` if the user's role on
+    it allows `can`; 404 for anybody else, whether or not it exists."""
+    statement = member_statements(user, can).filter(slug=slug).first()
     if statement is None:
         raise Http404("no such statement among yours")
     return statement
+
+
+def owned_statement_get(*, user, slug: str) -> Statement:
+    """A statement this user owns; 404 for anybody else (whether or not it exists)."""
+    return statement_for(user=user, slug=slug, can="members")
+
+
+def role_of(user, statement: Statement) -> str | None:
+    """The user's role on the statement ("owner" for a superuser); None without one."""
+    if user.is_superuser:
+        return Membership.Role.OWNER
+    return (
+        Membership.objects.filter(user=user, statement=statement)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def can(user, statement: Statement, what: str) -> bool:
+    role = role_of(user, statement)
+    return role is not None and what in Membership.CAN[role]
 
 
 def open_statements() -> QuerySet[Statement]:

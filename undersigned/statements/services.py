@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from undersigned.core.audit import log_action
+from undersigned.core.numbers import ascii_int
 from undersigned.core.recent import forget_on_commit
 from undersigned.core.sanitize import markdown_to_safe_html
-from undersigned.statements.models import Statement, StatementText, TextRevision
+from undersigned.jobs.services import job_enqueue
+from undersigned.statements.models import (
+    Invitation,
+    Membership,
+    Statement,
+    StatementText,
+    TextRevision,
+)
 
 
 def text_version(title: str, body: str) -> str:
@@ -110,3 +122,122 @@ def statement_set_paused(
         reason=reason,
     )
     return statement
+
+
+# --- Coordinators: invitations and roles ----------------------------------------------------
+
+INVITATION_EMAIL = "statements.invitation_email"
+
+
+class InvitationProblem(Exception):
+    """An invitation link that cannot be used. `code`: invalid, expired, used or revoked."""
+
+    def __init__(self, code: str, invitation: Invitation | None = None):
+        super().__init__(code)
+        self.code = code
+        self.invitation = invitation
+
+
+class MembershipRefused(Exception):
+    """The change would leave the statement without an owner."""
+
+
+def invitation_token(invitation: Invitation) -> str:
+    mac = salted_hmac(
+        "undersigned.statements.invitation",
+        f"{invitation.pk}:{invitation.nonce}",
+        algorithm="sha256",
+    ).hexdigest()[:43]
+    return f"{invitation.pk}-{mac}"
+
+
+def invitation_create(
+    *, statement: Statement, email: str, role: str, language: str, user: AbstractBaseUser
+) -> Invitation:
+    """Invite `email` to `role` on the statement; the worker sends the link in `language`."""
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            statement=statement,
+            email=email,
+            role=role,
+            language=language,
+            nonce=secrets.token_hex(16),
+            invited_by=user,  # type: ignore[misc]
+            expires=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+        )
+        log_action(statement, "statements.member.invited", user=user, data={"role": role})
+        job_enqueue(kind=INVITATION_EMAIL, payload={"invitation_id": invitation.pk})
+    return invitation
+
+
+def invitation_from_token(token: str, *, lock: bool = False) -> Invitation:
+    """The usable invitation behind a link; InvitationProblem otherwise."""
+    head, _, _ = token.partition("-")
+    pk = ascii_int(head, max_digits=12)
+    rows = Invitation.objects.select_related("statement")
+    if lock:
+        rows = rows.select_for_update()
+    invitation = rows.filter(pk=pk).first() if pk else None
+    if invitation is None or not constant_time_compare(invitation_token(invitation), token):
+        raise InvitationProblem("invalid")
+    if invitation.revoked:
+        raise InvitationProblem("revoked", invitation)
+    if invitation.accepted:
+        raise InvitationProblem("used", invitation)
+    if invitation.expires <= timezone.now():
+        raise InvitationProblem("expired", invitation)
+    return invitation
+
+
+def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
+    """The invited person joins with `user` (new or existing). An existing coordinator keeps
+    the owner role if they have it; otherwise they take the invited role. Single use."""
+    with transaction.atomic():
+        invitation = invitation_from_token(token, lock=True)
+        membership, created = Membership.objects.get_or_create(
+            statement=invitation.statement, user=user, defaults={"role": invitation.role}
+        )
+        if not created and membership.role != Membership.Role.OWNER:
+            membership.role = invitation.role
+            membership.save(update_fields=["role"])
+        invitation.accepted = timezone.now()
+        invitation.accepted_by = user  # type: ignore[assignment]
+        invitation.save(update_fields=["accepted", "accepted_by"])
+        log_action(
+            invitation.statement,
+            "statements.member.joined",
+            user=user,
+            data={"role": membership.role, "invitation": invitation.pk},
+        )
+    return membership
+
+
+def invitation_revoke(*, invitation: Invitation, user: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        updated = Invitation.objects.filter(
+            pk=invitation.pk, accepted__isnull=True, revoked__isnull=True
+        ).update(revoked=timezone.now())
+        if updated:
+            log_action(
+                invitation.statement,
+                "statements.invitation.revoked",
+                user=user,
+                data={"invitation": invitation.pk},
+            )
+
+
+def membership_remove(*, membership: Membership, user: AbstractBaseUser) -> None:
+    """Take a coordinator off the statement; never its last owner."""
+    with transaction.atomic():
+        owners = Membership.objects.select_for_update().filter(
+            statement_id=membership.statement_id, role=Membership.Role.OWNER
+        )
+        if membership.role == Membership.Role.OWNER and owners.count() <= 1:
+            raise MembershipRefused()
+        Membership.objects.filter(pk=membership.pk).delete()
+        log_action(
+            membership.statement,
+            "statements.member.removed",
+            user=user,
+            data={"user": membership.user_id, "role": membership.role},
+        )

@@ -1,6 +1,7 @@
 """The coordinators' workspace: their statements with what waits on each, and the entries of a
 statement to find, correct or take off the list. Every page checks the user through
-`owned_statement_get` / `owned_statements`; anybody else gets a 404."""
+`statement_for` / `member_statements` with what the page needs (see Membership.CAN);
+anybody else gets a 404."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -27,30 +30,52 @@ from undersigned.signatures.models import Signature
 from undersigned.signatures.selectors import EDITABLE, ENTRY_STATES, owner_entries, tally_for
 from undersigned.signatures.services import signature_edit
 from undersigned.signatures.views import LIST_KINDS, search_text, start_number
+from undersigned.statements.models import Invitation, Membership
 from undersigned.statements.selectors import (
-    owned_statement_get,
-    owned_statements,
+    member_statements,
+    statement_for,
     statement_text_for,
 )
+from undersigned.statements.services import (
+    InvitationProblem,
+    MembershipRefused,
+    invitation_accept,
+    invitation_create,
+    invitation_from_token,
+    invitation_revoke,
+    membership_remove,
+)
+from undersigned.workspace.forms import InviteForm, JoinForm
 
 
 @no_store
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The statements this user coordinates, with what waits for them on each."""
-    statements = list(owned_statements(request.user)[:200])
+    """The statements this user coordinates, in any role, with what waits for them on each."""
+    user = cast(User, request.user)
+    statements = list(member_statements(user)[:200])
     waiting = waiting_counts([s.pk for s in statements])
-    entries = [
-        {
-            "statement": statement,
-            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
-            "tally": tally_for(statement),
-            "in_review": waiting.get(statement.pk, (0, 0))[0],
-            "duplicates": waiting.get(statement.pk, (0, 0))[1],
-        }
-        for statement in statements
-    ]
+    roles = dict(
+        Membership.objects.filter(user=user, statement__in=statements).values_list(
+            "statement_id", "role"
+        )
+    )
+    entries = []
+    for statement in statements:
+        role = Membership.Role.OWNER if user.is_superuser else roles.get(statement.pk)
+        entries.append(
+            {
+                "statement": statement,
+                "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+                "tally": tally_for(statement),
+                "in_review": waiting.get(statement.pk, (0, 0))[0],
+                "duplicates": waiting.get(statement.pk, (0, 0))[1],
+                "role": role,
+                "role_label": Membership.Role(role).label if role else "",
+                "can": Membership.CAN.get(role, set()) if role else set(),
+            }
+        )
     return render(request, "workspace/dashboard.html", {"entries": entries})
 
 
@@ -63,7 +88,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def entries(request: HttpRequest, slug: str) -> HttpResponse:
     """The statement's entries of one kind: the listed ones by number (the default), or those
     in one other state (in review, pending, removed, withdrawn, rejected, merged)."""
-    statement = owned_statement_get(user=cast(User, request.user), slug=slug)
+    statement = statement_for(user=cast(User, request.user), slug=slug, can="moderate")
     kinds = request.GET.get("kinds", "organizations")
     kinds = kinds if kinds in LIST_KINDS else "organizations"
     state = request.GET.get("state", "listed")
@@ -105,7 +130,7 @@ def entries(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    statement = owned_statement_get(user=cast(User, request.user), slug=slug)
+    statement = statement_for(user=cast(User, request.user), slug=slug, can="moderate")
     signature = Signature.objects.filter(statement=statement, pk=pk).first()
     if signature is None:
         raise Http404("no such entry")
@@ -175,5 +200,131 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "remove": remove,
             "restore": restore,
             "history": entries_for(signature).select_related("actor")[:50],
+        },
+    )
+
+
+# --- Coordinators of a statement: members and invitations ----------------------------------
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    """The statement's coordinators and their roles; an owner invites, revokes and removes."""
+    user = cast(User, request.user)
+    statement = statement_for(user=user, slug=slug, can="members")
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = InviteForm(
+        request.POST if action == "invite" else None,
+        initial={"language": request.LANGUAGE_CODE},
+    )
+    if action == "invite" and form.is_valid():
+        data = form.cleaned_data
+        invitation_create(
+            statement=statement,
+            email=data["email"],
+            role=data["role"],
+            language=data["language"],
+            user=user,
+        )
+        messages.success(request, _("The invitation is on its way to %(email)s.") % data)
+        return redirect("workspace:members", slug=slug)
+    if action == "revoke":
+        invitation = Invitation.objects.filter(
+            statement=statement,
+            pk=ascii_int(request.POST.get("invitation", ""), max_digits=12) or 0,
+        ).first()
+        if invitation is not None:
+            invitation_revoke(invitation=invitation, user=user)
+            messages.success(request, _("The invitation was withdrawn: its link no longer works."))
+        return redirect("workspace:members", slug=slug)
+    if action == "remove":
+        membership = (
+            Membership.objects.filter(
+                statement=statement,
+                pk=ascii_int(request.POST.get("membership", ""), max_digits=12) or 0,
+            )
+            .select_related("statement")
+            .first()
+        )
+        if membership is not None:
+            try:
+                membership_remove(membership=membership, user=user)
+            except MembershipRefused:
+                messages.error(request, _("A statement keeps at least one owner."))
+            else:
+                messages.success(request, _("The coordinator was removed from this statement."))
+        return redirect("workspace:members", slug=slug)
+    return render(
+        request,
+        "workspace/members.html",
+        {
+            "statement": statement,
+            "form": form,
+            "memberships": Membership.objects.filter(statement=statement)
+            .select_related("user")
+            .order_by("role", "user__username"),
+            "invitations": Invitation.objects.filter(
+                statement=statement, accepted__isnull=True, revoked__isnull=True
+            ),
+            "now": timezone.now(),
+        },
+    )
+
+
+INVITATION_STATUS = {"invalid": 404, "expired": 410, "used": 409, "revoked": 410}
+
+
+@no_store
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens. GET shows it; joining is a button (POST): with the
+    account the person is signed in with, or with a new one made here."""
+    try:
+        found = invitation_from_token(token)
+    except InvitationProblem as problem:
+        return render(
+            request,
+            "workspace/invitation_problem.html",
+            {"problem": problem.code},
+            status=INVITATION_STATUS[problem.code],
+        )
+    signed_in = request.user.is_authenticated
+    action = request.POST.get("action") if request.method == "POST" else None
+    join_form = JoinForm(request.POST if action == "create" and not signed_in else None)
+    user = None
+    if action == "join" and signed_in:
+        user = cast(User, request.user)
+    elif action == "create" and not signed_in and join_form.is_valid():
+        with transaction.atomic():
+            user = join_form.save(commit=False)
+            user.email = found.email
+            user.save()
+    if user is not None:
+        try:
+            invitation_accept(token=token, user=user)
+        except InvitationProblem as problem:  # used or revoked meanwhile
+            return render(
+                request,
+                "workspace/invitation_problem.html",
+                {"problem": problem.code},
+                status=INVITATION_STATUS[problem.code],
+            )
+        if not signed_in:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome: you now coordinate this statement."))
+        return redirect("workspace:dashboard")
+    texts = {t.language: t for t in found.statement.texts.all()}
+    text = texts.get(request.LANGUAGE_CODE) or texts.get(found.statement.default_language)
+    return render(
+        request,
+        "workspace/invitation.html",
+        {
+            "invitation": found,
+            "title": text.title if text else found.statement.slug,
+            "join_form": join_form,
+            "signed_in": signed_in,
+            "login_next": request.path,
         },
     )

@@ -150,6 +150,11 @@ def test_a_statement_created_in_the_admin_has_its_text_sanitized_and_audited(cli
             "texts-0-language": "en",
             "texts-0-title": "From the admin",
             "texts-0-body": "Hello <script>alert(1)</script> **world**",
+            # The coordinators inline (superusers only), left empty.
+            "membership_set-TOTAL_FORMS": "0",
+            "membership_set-INITIAL_FORMS": "0",
+            "membership_set-MIN_NUM_FORMS": "0",
+            "membership_set-MAX_NUM_FORMS": "1000",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -24,6 +24,7 @@ from undersigned.moderation.services import signature_remove
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import signature_withdraw, signatures_approve
 from undersigned.signatures.tokens import make_token
+from undersigned.statements.models import Statement
 from undersigned.statements.services import invitation_create, invitation_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,6 +154,11 @@ def coordinator_pages(world, language: str) -> dict[str, str]:
         "entries-removed": f"{base}/entries/?kinds=individuals&state=removed",
         "entries-search": f"{base}/entries/?q=harbour",
         "members": f"{base}/members/",
+        "statement-new": f"/{language}/dashboard/new/",
+        "statement-overview": f"{base}/",
+        "statement-settings": f"{base}/settings/",
+        "text-editor-ar": f"{base}/texts/ar/",
+        "text-editor-en": f"{base}/texts/en/",
         "entry-waiting": f"{base}/entries/{world['waiting'].pk}/",
         "entry-removed": f"{base}/entries/{world['removed'].pk}/",
         "review": f"{base}/review/",
@@ -222,6 +228,10 @@ def test_every_page_passes_axe_and_fits_phones_and_zoom(
     page.locator("form:has(input[value=remove]) button[type=submit]").click()
     page.locator("#error-summary").wait_for()
     problems += check(page, "entry-errors", language, axe_source, output_dir)
+    page.goto(coordinator_pages(world, language)["statement-new"])
+    page.locator("main form[novalidate] button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    problems += check(page, "statement-new-errors", language, axe_source, output_dir)
     assert not problems, "\n".join(problems)
 
 
@@ -459,3 +469,53 @@ def test_an_owner_invites_a_moderator_who_creates_an_account_and_reviews(
         newcomer.close()
     page.goto(f"/en/dashboard/s/{statement.slug}/members/")
     assert "nadia" in page.locator("table.owner-table").inner_text()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_coordinator_creates_writes_previews_and_opens_a_statement_then_it_is_signed(
+    page, language, output_dir
+):
+    get_user_model().objects.create_user(username="coordinator", password=PASSWORD)
+    titles = {
+        "en": "Keep the swimming pools open in winter",
+        "ar": "أبقوا المسابح مفتوحة في الشتاء",
+    }
+    bodies = {
+        "en": "We ask the city to keep **every** public pool open from November to March.",
+        "ar": "نطلب من المدينة أن تبقي **كل** المسابح العامة مفتوحة من نوفمبر إلى مارس.",
+    }
+    sign_in(page, language)
+    page.locator("a.button[href$='/dashboard/new/']").click()
+    page.locator("#id_title").fill(titles[language])
+    page.locator("#id_default_language").select_option(language)
+    page.locator("#id_kind_1").check()  # open letter
+    page.locator("#id_signers_0").check()  # organizations and individuals
+    page.locator("main form[novalidate] button[type=submit]").click()
+    page.locator("textarea#id_body").wait_for()
+    assert page.locator("textarea#id_body").get_attribute("dir") == (
+        "rtl" if language == "ar" else "ltr"
+    )
+    page.locator("textarea#id_body").fill(bodies[language])
+    page.locator("button[value=preview]").click()
+    page.locator(".preview .body strong").wait_for()
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(
+            path=str(output_dir / f"text-preview-{language}-{size}.png"), full_page=True
+        )
+    statement = Statement.objects.get()
+    assert statement.texts.get().body == ""  # a preview saves nothing
+    page.locator("button[value=save]").click()
+    page.locator(".messages").wait_for()
+    page.locator(f"nav.owner a[href$='/dashboard/s/{statement.slug}/']").click()
+    page.locator("button[value=open]").click()
+    page.locator(".messages").wait_for()
+    statement.refresh_from_db()
+    assert statement.state == Statement.State.OPEN and statement.kind == "open_letter"
+    page.goto(f"/{language}/s/{statement.slug}/")
+    assert titles[language] in page.locator("h1").inner_text()
+    assert page.locator("#sign-heading").inner_text() == (
+        "Sign this open letter" if language == "en" else "وقّع على هذه الرسالة المفتوحة"
+    )
+    page.locator("#sign a.button").last.click()
+    page.locator("#id_name").wait_for()

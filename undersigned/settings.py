@@ -202,6 +202,8 @@ CONFIRMATION_MAX_SENDS = env_int("UNDERSIGNED_CONFIRMATION_MAX_SENDS", 3, minimu
 SIGN_AGAIN_HOURS = env_int("UNDERSIGNED_SIGN_AGAIN_HOURS", 48, minimum=0)
 # An invitation of a co-worker to a statement works once, for this many days.
 INVITATION_DAYS = env_int("UNDERSIGNED_INVITATION_DAYS", 7, minimum=1)
+# The longest text of one language a statement may have, in characters of Markdown.
+TEXT_MAX_CHARS = env_int("UNDERSIGNED_TEXT_MAX_CHARS", 100_000, minimum=1000)
 # Retention (see README, "Privacy and security"): unconfirmed signatures are deleted after
 # this many days; IP hashes are dropped after this many days; contact data (email, contact
 # person) is removed this many months after a statement closes, keeping the public entry.

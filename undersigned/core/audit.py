@@ -83,6 +83,14 @@ ACTION_LABELS = {
     "statements.member.joined": _("co-worker joined"),
     "statements.member.removed": _("co-worker removed"),
     "statements.statement.created": _("statement created"),
+    "statements.statement.settings_changed": _("settings changed"),
+    "statements.statement.draft": _("back to draft"),
+    "statements.statement.open": _("opened for signatures"),
+    "statements.statement.closed": _("closed"),
+    "statements.statement.paused": _("signing paused"),
+    "statements.statement.resumed": _("signing resumed"),
+    "statements.statement.proof_of_work_on": _("proof of work asked (surge)"),
+    "statements.statement.proof_of_work_off": _("proof of work no longer asked"),
     "statements.text.changed": _("text changed"),
 }
 

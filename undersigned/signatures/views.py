@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -75,8 +76,10 @@ def closed_reason(statement: Statement, kind: str) -> str:
     ):
         return _("This statement is closed and no longer accepts signatures.")
     if statement.opens_at and statement.opens_at > now:
+        # In the statement's own time zone, named: readers are anywhere.
+        opens = timezone.localtime(statement.opens_at, ZoneInfo(statement.time_zone))
         return _("Signing opens on %(date)s.") % {
-            "date": formats.date_format(timezone.localtime(statement.opens_at), "DATETIME_FORMAT")
+            "date": f"{formats.date_format(opens, 'DATETIME_FORMAT')} ({statement.time_zone})"
         }
     if not statement.accepts_kind(kind):
         if kind == Signature.Kind.ORGANIZATION:

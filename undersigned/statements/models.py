@@ -19,7 +19,17 @@ class Statement(models.Model):
         ORGANIZATIONS = "organizations", _("organizations only")
         INDIVIDUALS = "individuals", _("individuals only")
 
+    class Kind(models.TextChoices):
+        JOINT_STATEMENT = "joint_statement", _("joint statement")
+        OPEN_LETTER = "open_letter", _("open letter")
+        PETITION = "petition", _("petition")
+
     slug = models.SlugField(max_length=80, unique=True)
+    # What it is: changes the wording of its sign box ("Sign this open letter").
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.JOINT_STATEMENT)
+    # The time zone its coordinators think in: opening and closing dates are entered and shown
+    # in it.
+    time_zone = models.CharField(max_length=64, default="UTC")
     reference = models.CharField(
         max_length=40, blank=True, help_text="The coalition's own reference, e.g. RM-117-2023."
     )
@@ -81,6 +91,10 @@ class Statement(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=["draft", "open", "closed"]), name="statement_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["joint_statement", "open_letter", "petition"]),
+                name="statement_kind_valid",
             ),
             models.CheckConstraint(
                 condition=Q(signers__in=["both", "organizations", "individuals"]),

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from undersigned.core.recent import recent
 from undersigned.statements.models import Membership, Statement, StatementText
@@ -86,9 +88,9 @@ def owned_statements(user) -> QuerySet[Statement]:
     return member_statements(user, "members")
 
 
-def statement_for(*, user, slug: str, can: str) -> Statement:
+def statement_for(*, user, slug: str, can: str | None) -> Statement:
     """The one authorization check of the workspace: the statement `slug` if the user's role on
-    it allows `can`; 404 for anybody else, whether or not it exists."""
+    it allows `can` (any role with None); 404 for anybody else, whether or not it exists."""
     statement = member_statements(user, can).filter(slug=slug).first()
     if statement is None:
         raise Http404("no such statement among yours")
@@ -114,6 +116,28 @@ def role_of(user, statement: Statement) -> str | None:
 def can(user, statement: Statement, what: str) -> bool:
     role = role_of(user, statement)
     return role is not None and what in Membership.CAN[role]
+
+
+def open_checklist(statement: Statement) -> list[str]:
+    """What stops the statement from opening, in the reader's language; [] when it may open.
+    Every language that has a text has both a title and a body; the first language has one;
+    a closing date is still ahead."""
+    problems = []
+    texts = {t.language: t for t in statement.texts.all()}
+    names = dict(settings.LANGUAGES)
+    if statement.default_language not in texts:
+        problems.append(
+            _("The first language (%(language)s) has no text yet.")
+            % {"language": names[statement.default_language]}
+        )
+    for code, text in texts.items():
+        if not text.title.strip() or not text.body.strip():
+            problems.append(
+                _("The %(language)s text needs a title and a body.") % {"language": names[code]}
+            )
+    if statement.closes_at and statement.closes_at <= timezone.now():
+        problems.append(_("The closing date has passed: change it in the settings first."))
+    return problems
 
 
 def open_statements() -> QuerySet[Statement]:

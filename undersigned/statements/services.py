@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.text import slugify
 
 from undersigned.core.audit import log_action
 from undersigned.core.numbers import ascii_int
@@ -87,12 +88,20 @@ def statement_create(
     slug: str,
     texts: dict[str, tuple[str, str]],
     user: AbstractBaseUser | None = None,
+    owner: AbstractBaseUser | None = None,
     **fields,
 ) -> Statement:
-    """Create a statement with one (title, body) per language code."""
+    """Create a statement with one (title, body) per language code; `owner` becomes its first
+    coordinator."""
     statement = Statement(slug=slug, **fields)
     statement.full_clean()
     statement.save()
+    if owner is not None:
+        Membership.objects.create(
+            statement=statement,
+            user=owner,  # type: ignore[misc]
+            role=Membership.Role.OWNER,
+        )
     forget_on_commit()
     for language, (title, body) in texts.items():
         statement_text_save(
@@ -241,3 +250,38 @@ def membership_remove(*, membership: Membership, user: AbstractBaseUser) -> None
             user=user,
             data={"user": membership.user_id, "role": membership.role},
         )
+
+
+SLUG_MAX = 80
+
+
+def slug_suggest(title: str, *, today=None) -> str:
+    """A free address for a new statement: its title in a–z, digits and dashes, or (for a
+    title in another script, which has no such letters) "statement-<date>"; with -2, -3… when
+    taken."""
+    base = slugify(title)[:60].strip("-")
+    if len(base) < 3:
+        base = f"statement-{(today or timezone.localdate()).isoformat()}"
+    slug, n = base, 1
+    while Statement.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug[:SLUG_MAX]
+
+
+@transaction.atomic
+def statement_settings_save(
+    *, statement: Statement, changed: list[str], user: AbstractBaseUser
+) -> Statement:
+    """Save what the settings form changed, audited with the names of the changed fields."""
+    statement.full_clean()
+    statement.save()
+    forget_on_commit()
+    if changed:
+        log_action(
+            statement,
+            "statements.statement.settings_changed",
+            user=user,
+            data={"fields": sorted(changed)},
+        )
+    return statement

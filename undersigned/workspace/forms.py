@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.signatures.forms import SignerEmailField
-from undersigned.statements.models import Membership
+from undersigned.statements.models import Membership, Statement
 
 
 class InviteForm(forms.Form):
@@ -38,3 +42,213 @@ class JoinForm(UserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs["autocomplete"] = "username"
+
+
+# --- A statement's settings, and its texts ------------------------------------------------
+
+# Slugs that would read as a page of the platform rather than a statement.
+RESERVED_SLUGS = {
+    "new",
+    "admin",
+    "api",
+    "static",
+    "media",
+    "s",
+    "dashboard",
+    "privacy",
+    "preview",
+    "embed",
+    "accounts",
+    "invite",
+    "confirm",
+    "manage",
+    "healthz",
+    "readyz",
+    "metrics",
+}
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class StatementSettingsForm(forms.ModelForm):
+    """What a statement is and how it is signed. Dates are typed in the statement's own time
+    zone and stored in UTC."""
+
+    opens_at = forms.DateTimeField(
+        label=_("Opens on (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the time zone below. Empty: it opens when you open it."),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Closes on (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the time zone below. Empty: it stays open until you close it."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    contact_url = forms.URLField(
+        label=_("Contact page (public, optional)"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+    )
+
+    class Meta:
+        model = Statement
+        fields = [
+            "slug",
+            "reference",
+            "kind",
+            "signers",
+            "review_organizations",
+            "goal",
+            "opens_at",
+            "closes_at",
+            "time_zone",
+            "default_language",
+            "proof_of_work",
+            "organizer",
+            "contact_email",
+            "contact_url",
+        ]
+        labels = {
+            "slug": _("Address"),
+            "reference": _("Reference (optional)"),
+            "kind": _("Kind"),
+            "signers": _("Who signs"),
+            "review_organizations": _("Review organizations before they are listed"),
+            "goal": _("Goal (optional)"),
+            "default_language": _("First language"),
+            "proof_of_work": _("Ask browsers for proof of work"),
+            "organizer": _("Run by (public)"),
+            "contact_email": _("Contact email (public, optional)"),
+            "contact_url": _("Contact page (public, optional)"),
+        }
+        help_texts = {
+            "slug": _("The statement's address: /s/<address>/. Letters a–z, digits and dashes."),
+            "reference": _("Your coalition's own reference, for example RM-117-2026."),
+            "review_organizations": "",
+            "goal": _("The number of signatures the progress bar counts towards."),
+            "default_language": _("Readers whose language has no text read this one."),
+            "proof_of_work": _("Makes signing in bulk costly; automatic asks it during surges."),
+            "organizer": _("Who readers see as the statement's author."),
+            "contact_email": "",
+            "contact_url": "",
+        }
+        widgets = {"kind": forms.RadioSelect, "signers": forms.RadioSelect}
+        error_messages = {
+            "slug": {"unique": _("Another statement has this address. Choose another one.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = ZoneInfo(self.instance.time_zone or "UTC")
+        for name in ("opens_at", "closes_at"):
+            value = getattr(self.instance, name)
+            if value and not self.is_bound:
+                self.initial[name] = timezone.localtime(value, zone).replace(tzinfo=None)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].lower()
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(
+                _("This address is reserved by the platform. Choose another one."),
+                code="reserved",
+            )
+        return slug
+
+    def clean_goal(self):
+        goal = self.cleaned_data.get("goal")
+        if goal is not None and goal < 1:
+            raise forms.ValidationError(_("A goal is at least 1 signature."), code="min")
+        return goal
+
+    def clean(self):
+        data = super().clean()
+        zone_name = data.get("time_zone") or "UTC"
+        zone = ZoneInfo(zone_name)
+        current = timezone.get_current_timezone()
+        # The fields read the typed time in the server's zone: read it in the statement's.
+        for name in ("opens_at", "closes_at"):
+            if data.get(name):
+                typed = timezone.make_naive(data[name], current)
+                data[name] = timezone.make_aware(typed, zone)
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The closing date must come after the opening date."))
+        return data
+
+    def _post_clean(self):
+        # The model's own check of the two dates would repeat the message above.
+        super()._post_clean()
+        self.errors.pop("__all__", None)
+
+
+class StatementCreateForm(StatementSettingsForm):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=300,
+        help_text=_("In the first language; you write the text and translations next."),
+    )
+
+    field_order = ["title", "default_language", "slug", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _(
+            "Leave it empty to have one made from the title. /s/<address>/: letters a–z, "
+            "digits and dashes."
+        )
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(_("Give the statement a title."), code="required")
+        return title
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or ""
+        return super().clean_slug() if slug else ""
+
+
+class TextForm(forms.Form):
+    """One language's title and body (Markdown), as an editor writes them."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    body = forms.CharField(
+        label=_("Text (Markdown)"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "Paragraphs are separated by an empty line. **bold**, *italic*, [a link](https://…), "
+            "lists with 1. or -. Raw HTML and scripts are removed."
+        ),
+    )
+
+    def __init__(self, *args, language: str, max_chars: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_chars = max_chars
+        direction = "rtl" if language == "ar" else "ltr"
+        for name in ("title", "body"):
+            self.fields[name].widget.attrs.update({"dir": direction, "lang": language})
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(_("Write a title."), code="required")
+        return title
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        if not body.strip():
+            raise forms.ValidationError(_("Write the text."), code="required")
+        if len(body) > self.max_chars:
+            raise forms.ValidationError(
+                _("The text is %(size)s characters long; the limit is %(limit)s.")
+                % {"size": len(body), "limit": self.max_chars},
+                code="too_long",
+            )
+        return body

@@ -8,5 +8,9 @@ urlpatterns = [
     path("dashboard/s/<slug:slug>/entries/", views.entries, name="entries"),
     path("dashboard/s/<slug:slug>/entries/<int:pk>/", views.entry, name="entry"),
     path("dashboard/s/<slug:slug>/members/", views.members, name="members"),
+    path("dashboard/new/", views.statement_new, name="statement_new"),
+    path("dashboard/s/<slug:slug>/", views.statement_overview, name="statement"),
+    path("dashboard/s/<slug:slug>/settings/", views.statement_settings, name="settings"),
+    path("dashboard/s/<slug:slug>/texts/<str:language>/", views.text_edit, name="text"),
     path("invite/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from undersigned.core.audit import entries_for
 from undersigned.core.http import no_store
 from undersigned.core.numbers import ascii_int
+from undersigned.core.sanitize import markdown_to_safe_html
 from undersigned.moderation.selectors import waiting_counts
 from undersigned.moderation.services import RestoreRefused, signature_remove, signature_restore
 from undersigned.signatures import lifecycle
@@ -30,9 +32,11 @@ from undersigned.signatures.models import Signature
 from undersigned.signatures.selectors import EDITABLE, ENTRY_STATES, owner_entries, tally_for
 from undersigned.signatures.services import signature_edit
 from undersigned.signatures.views import LIST_KINDS, search_text, start_number
-from undersigned.statements.models import Invitation, Membership
+from undersigned.statements.models import Invitation, Membership, Statement, StatementText
+from undersigned.statements.selectors import can as can_do
 from undersigned.statements.selectors import (
     member_statements,
+    open_checklist,
     statement_for,
     statement_text_for,
 )
@@ -44,8 +48,20 @@ from undersigned.statements.services import (
     invitation_from_token,
     invitation_revoke,
     membership_remove,
+    slug_suggest,
+    statement_create,
+    statement_set_paused,
+    statement_set_state,
+    statement_settings_save,
+    statement_text_save,
 )
-from undersigned.workspace.forms import InviteForm, JoinForm
+from undersigned.workspace.forms import (
+    InviteForm,
+    JoinForm,
+    StatementCreateForm,
+    StatementSettingsForm,
+    TextForm,
+)
 
 
 @no_store
@@ -326,5 +342,156 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             "join_form": join_form,
             "signed_in": signed_in,
             "login_next": request.path,
+        },
+    )
+
+
+# --- Statements: create, settings, state, texts --------------------------------------------
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def statement_new(request: HttpRequest) -> HttpResponse:
+    """Any coordinator creates a statement (a draft) and becomes its owner."""
+    user = cast(User, request.user)
+    form = StatementCreateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"default_language": request.LANGUAGE_CODE, "time_zone": "UTC"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {name: data[name] for name in StatementSettingsForm.Meta.fields if name != "slug"}
+        slug = data["slug"] or slug_suggest(data["title"])
+        try:
+            with transaction.atomic():
+                statement = statement_create(
+                    slug=slug,
+                    texts={data["default_language"]: (data["title"], "")},
+                    user=user,
+                    owner=user,
+                    state=Statement.State.DRAFT,
+                    **fields,
+                )
+        except (IntegrityError, ValidationError):  # the slug was taken meanwhile
+            form.add_error("slug", _("Another statement has this address. Choose another one."))
+        else:
+            messages.success(request, _("The statement is created as a draft. Write its text now."))
+            return redirect(
+                "workspace:text", slug=statement.slug, language=statement.default_language
+            )
+    return render(request, "workspace/statement_new.html", {"form": form})
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def statement_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """One statement for its coordinators: its languages, its state and what opening needs.
+    Changing the state needs the settings right (owners and editors)."""
+    user = cast(User, request.user)
+    statement = statement_for(user=user, slug=slug, can=None)
+    allowed = can_do(user, statement, "settings")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    problems = open_checklist(statement)
+    if action and not allowed:
+        raise Http404("not allowed")
+    if action == "open":
+        if problems:
+            messages.error(request, _("The statement cannot open yet: see the checklist."))
+        else:
+            statement_set_state(statement=statement, state=Statement.State.OPEN, user=user)
+            messages.success(request, _("The statement is open for signatures."))
+        return redirect("workspace:statement", slug=slug)
+    if action in ("close", "draft"):
+        state = Statement.State.CLOSED if action == "close" else Statement.State.DRAFT
+        statement_set_state(statement=statement, state=state, user=user)
+        messages.success(
+            request,
+            _("Done: the statement is now %(state)s.") % {"state": Statement.State(state).label},
+        )
+        return redirect("workspace:statement", slug=slug)
+    if action in ("pause", "resume"):
+        statement_set_paused(statement=statement, paused=action == "pause", user=user)
+        return redirect("workspace:statement", slug=slug)
+    texts = {t.language: t for t in statement.texts.all()}
+    languages = [
+        {"code": code, "name": name, "text": texts.get(code)} for code, name in settings.LANGUAGES
+    ]
+    return render(
+        request,
+        "workspace/statement.html",
+        {
+            "statement": statement,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+            "languages": languages,
+            "problems": problems,
+            "can_settings": allowed,
+            "can_texts": can_do(user, statement, "texts"),
+        },
+    )
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def statement_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    user = cast(User, request.user)
+    statement = statement_for(user=user, slug=slug, can="settings")
+    form = StatementSettingsForm(
+        request.POST if request.method == "POST" else None, instance=statement
+    )
+    if request.method == "POST" and form.is_valid():
+        statement_settings_save(statement=form.instance, changed=form.changed_data, user=user)
+        messages.success(request, _("The settings are saved."))
+        return redirect("workspace:statement", slug=form.instance.slug)
+    return render(request, "workspace/settings.html", {"statement": statement, "form": form})
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def text_edit(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    """One language's title and body: written in Markdown, previewed as the sanitized HTML the
+    public page will show (rendered here, so it works without JavaScript), then saved."""
+    user = cast(User, request.user)
+    statement = statement_for(user=user, slug=slug, can="texts")
+    names = dict(settings.LANGUAGES)
+    if language not in names:
+        raise Http404("no such language")
+    text = statement.texts.filter(language=language).first()
+    initial = {"title": text.title, "body": text.body} if text else {}
+    form = TextForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        language=language,
+        max_chars=settings.TEXT_MAX_CHARS,
+    )
+    preview = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if request.POST.get("action") == "save":
+            text = text or StatementText(statement=statement, language=language)
+            text.title, text.body = data["title"], data["body"]
+            statement_text_save(text=text, user=user)
+            messages.success(
+                request, _("The %(language)s text is saved.") % {"language": names[language]}
+            )
+            return redirect("workspace:text", slug=slug, language=language)
+        preview = markdown_to_safe_html(data["body"])
+    elif text and request.method != "POST":
+        preview = text.body_html
+    return render(
+        request,
+        "workspace/text.html",
+        {
+            "statement": statement,
+            "form": form,
+            "language": language,
+            "language_name": names[language],
+            "direction": "rtl" if language == "ar" else "ltr",
+            "preview": preview,
+            "preview_title": form.data.get("title") if form.is_bound else initial.get("title"),
+            "others": [(code, name) for code, name in settings.LANGUAGES if code != language],
         },
     )

@@ -5,6 +5,7 @@ the roles that may, with bad input refused beside its field."""
 from __future__ import annotations
 
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -199,3 +200,65 @@ def test_the_kind_changes_the_sign_box_wording(client):
     letter = make_statement(kind="open_letter")
     page = client.get(f"/en/s/{letter.slug}/").content.decode()
     assert "Sign this open letter" in page and "Sign this statement" not in page
+
+
+class _FormFields(HTMLParser):
+    """The fields of the first form named by `form_id`, as a browser would post them."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.fields = form_id, False, {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside or not a.get("name"):
+            if tag == "option" and self._select and "selected" in a:
+                self.fields[self._select] = a.get("value", "")
+            return
+        name = a["name"]
+        if tag == "input" and a.get("type") not in ("submit", "checkbox", "radio"):
+            self.fields[name] = a.get("value", "")
+        elif tag == "input" and "checked" in a:
+            self.fields[name] = a.get("value", "on")
+        elif tag == "select":
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "textarea":
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            # A browser drops the newline that follows <textarea>.
+            name = self._textarea or ""
+            self.fields[name] = self.fields[name].removeprefix("\n")
+            self._textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+@pytest.mark.django_db
+def test_a_settings_change_in_the_admin_is_audited_like_one_in_the_workspace(client):
+    statement = make_statement(goal=100)
+    operator = get_user_model().objects.create_superuser("operator", "op@example.org", PASSWORD)
+    client.force_login(operator)
+    path = f"/admin/statements/statement/{statement.pk}/change/"
+    fields = _FormFields("statement_form")
+    fields.feed(client.get(path).content.decode())
+    data = {**fields.fields, "goal": "250"}
+    response = client.post(path, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    statement.refresh_from_db()
+    assert statement.goal == 250
+    entry = entries_for(statement).get(action="statements.statement.settings_changed")
+    assert entry.data == {"fields": ["goal"]} and entry.actor == operator

@@ -7,6 +7,7 @@ from undersigned.statements.selectors import owned_statements
 from undersigned.statements.services import (
     statement_set_paused,
     statement_set_state,
+    statement_settings_save,
     statement_text_save,
 )
 
@@ -140,11 +141,16 @@ class StatementAdmin(OwnedStatementsAdmin):
         self.message_user(request, f"Signing resumed on {queryset.count()} statement(s).")
 
     def save_model(self, request, obj, form, change):
+        # The same services and audit entries as the workspace: the state through
+        # statement_set_state, any other field through statement_settings_save.
+        others = [name for name in form.changed_data if name != "state"]
         if change and "state" in form.changed_data:
             new_state = obj.state
             obj.state = form.initial["state"]
-            super().save_model(request, obj, form, change)
+            statement_settings_save(statement=obj, changed=others, user=request.user)
             statement_set_state(statement=obj, state=new_state, user=request.user)
+        elif change:
+            statement_settings_save(statement=obj, changed=others, user=request.user)
         else:
             super().save_model(request, obj, form, change)
         forget_on_commit()  # this process sees the change at once, others within a second

@@ -262,3 +262,36 @@ def test_a_settings_change_in_the_admin_is_audited_like_one_in_the_workspace(cli
     assert statement.goal == 250
     entry = entries_for(statement).get(action="statements.statement.settings_changed")
     assert entry.data == {"fields": ["goal"]} and entry.actor == operator
+
+
+@pytest.mark.django_db
+def test_a_translation_needs_update_when_the_first_language_changes_and_shows_where(client, team):
+    statement, people = team
+    client.force_login(people["editor"])
+    base = f"/en/dashboard/s/{statement.slug}"
+    save = {"action": "save"}
+    client.post(f"{base}/texts/en/", {**save, "title": "Title", "body": "One.\n\nTwo.\n\nThree."})
+    client.post(
+        f"{base}/texts/ar/", {**save, "title": "عنوان", "body": "واحد.\n\nاثنان.\n\nثلاثة."}
+    )
+    with translation.override("en"):
+        overview = client.get(f"{base}/").content.decode()
+        assert "needs update" not in overview and "up to date" in overview
+        # The first language changes its second paragraph.
+        client.post(
+            f"{base}/texts/en/",
+            {**save, "title": "Title", "body": "One.\n\nTwo, changed.\n\nThree."},
+        )
+        assert "needs update" in client.get(f"{base}/").content.decode()
+        dashboard = client.get("/en/dashboard/").content.decode()
+        assert 'data-label="Texts to update">Arabic</td>' in dashboard
+        editor = client.get(f"{base}/texts/ar/").content.decode()
+    rows = editor.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    marked = [i + 1 for i, row in enumerate(rows) if "needs update" in row]
+    assert marked == [2]  # only the paragraph whose source changed
+    # Saving the translation again makes it current.
+    client.post(
+        f"{base}/texts/ar/", {**save, "title": "عنوان", "body": "واحد.\n\nاثنان معدّل.\n\nثلاثة."}
+    )
+    with translation.override("en"):
+        assert "needs update" not in client.get(f"{base}/").content.decode()

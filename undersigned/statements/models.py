@@ -167,6 +167,9 @@ class StatementText(models.Model):
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(editable=False, default="")
     version = models.CharField(max_length=16, editable=False, default="")
+    # For a translation: the version of the first language's text it was last saved against
+    # (statement_text_save keeps it); the translation "needs update" once that text moved on.
+    source_version = models.CharField(max_length=16, editable=False, default="", blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from undersigned.core.recent import recent
-from undersigned.statements.models import Membership, Statement, StatementText
+from undersigned.statements.models import Membership, Statement, StatementText, TextRevision
 
 # Statements with their texts, as loaded, by (id, updated): a new `updated` is a new entry, so an
 # entry is never stale. Shared read-only by the threads of this process.
@@ -116,6 +116,76 @@ def role_of(user, statement: Statement) -> str | None:
 def can(user, statement: Statement, what: str) -> bool:
     role = role_of(user, statement)
     return role is not None and what in Membership.CAN[role]
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    code: str
+    name: str
+    text: StatementText | None
+    # "source" (the first language), "missing", "up_to_date" or "needs_update".
+    state: str
+
+
+def language_states(statement: Statement) -> list[LanguageState]:
+    """Each language of the site for this statement: the first language is the source; a
+    translation is up to date while it was last saved against the source's current version."""
+    texts = {t.language: t for t in statement.texts.all()}
+    source = texts.get(statement.default_language)
+    states = []
+    for code, name in settings.LANGUAGES:
+        text = texts.get(code)
+        if code == statement.default_language:
+            state = "source" if text else "missing"
+        elif text is None:
+            state = "missing"
+        elif source is not None and text.source_version != source.version:
+            state = "needs_update"
+        else:
+            state = "up_to_date"
+        states.append(LanguageState(code=code, name=str(name), text=text, state=state))
+    return states
+
+
+def paragraphs(markdown: str) -> list[str]:
+    """A Markdown text's paragraphs (blocks separated by an empty line)."""
+    return [
+        block.strip() for block in markdown.replace("\r\n", "\n").split("\n\n") if block.strip()
+    ]
+
+
+def translation_rows(statement: Statement, language: str) -> list[dict]:
+    """The first language's paragraphs beside this language's, with the source paragraphs that
+    changed since the translation was last saved marked (compared with the source revision the
+    translation was saved against, paragraph by paragraph)."""
+    texts = {t.language: t for t in statement.texts.all()}
+    source, target = texts.get(statement.default_language), texts.get(language)
+    if source is None:
+        return []
+    now = paragraphs(source.body)
+    then: list[str] | None = None
+    if target is not None and target.source_version:
+        revision = TextRevision.objects.filter(
+            statement=statement,
+            language=statement.default_language,
+            version=target.source_version,
+        ).first()
+        then = paragraphs(revision.body) if revision else None
+    theirs = paragraphs(target.body) if target else []
+    rows = []
+    for i in range(max(len(now), len(theirs))):
+        source_paragraph = now[i] if i < len(now) else ""
+        stale = target is not None and target.source_version != source.version
+        changed = stale and (then is None or i >= len(then) or then[i] != source_paragraph)
+        rows.append(
+            {
+                "n": i + 1,
+                "source": source_paragraph,
+                "target": theirs[i] if i < len(theirs) else "",
+                "needs_update": changed,
+            }
+        )
+    return rows
 
 
 def open_checklist(statement: Statement) -> list[str]:

@@ -39,6 +39,15 @@ def statement_text_save(
     text.body_html = markdown_to_safe_html(text.body)
     old_version = text.version
     text.version = text_version(text.title, text.body)
+    statement = text.statement
+    if text.language != statement.default_language:
+        # Saved against the first language's text as it is now.
+        text.source_version = (
+            StatementText.objects.filter(statement=statement, language=statement.default_language)
+            .values_list("version", flat=True)
+            .first()
+            or ""
+        )
     text.save()
     TextRevision.objects.get_or_create(
         statement=text.statement,
@@ -103,7 +112,9 @@ def statement_create(
             role=Membership.Role.OWNER,
         )
     forget_on_commit()
-    for language, (title, body) in texts.items():
+    # The first language first: translations are saved against its version.
+    ordered = sorted(texts.items(), key=lambda item: item[0] != statement.default_language)
+    for language, (title, body) in ordered:
         statement_text_save(
             text=StatementText(statement=statement, language=language, title=title, body=body),
             user=user,

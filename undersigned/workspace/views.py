@@ -35,10 +35,12 @@ from undersigned.signatures.views import LIST_KINDS, search_text, start_number
 from undersigned.statements.models import Invitation, Membership, Statement, StatementText
 from undersigned.statements.selectors import can as can_do
 from undersigned.statements.selectors import (
+    language_states,
     member_statements,
     open_checklist,
     statement_for,
     statement_text_for,
+    translation_rows,
 )
 from undersigned.statements.services import (
     InvitationProblem,
@@ -90,6 +92,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "role": role,
                 "role_label": Membership.Role(role).label if role else "",
                 "can": Membership.CAN.get(role, set()) if role else set(),
+                "stale": [
+                    item.name for item in language_states(statement) if item.state == "needs_update"
+                ],
             }
         )
     return render(request, "workspace/dashboard.html", {"entries": entries})
@@ -414,17 +419,13 @@ def statement_overview(request: HttpRequest, slug: str) -> HttpResponse:
     if action in ("pause", "resume"):
         statement_set_paused(statement=statement, paused=action == "pause", user=user)
         return redirect("workspace:statement", slug=slug)
-    texts = {t.language: t for t in statement.texts.all()}
-    languages = [
-        {"code": code, "name": name, "text": texts.get(code)} for code, name in settings.LANGUAGES
-    ]
     return render(
         request,
         "workspace/statement.html",
         {
             "statement": statement,
             "choice": statement_text_for(statement, request.LANGUAGE_CODE),
-            "languages": languages,
+            "language_rows": language_states(statement),
             "problems": problems,
             "can_settings": allowed,
             "can_texts": can_do(user, statement, "texts"),
@@ -493,5 +494,9 @@ def text_edit(request: HttpRequest, slug: str, language: str) -> HttpResponse:
             "preview": preview,
             "preview_title": form.data.get("title") if form.is_bound else initial.get("title"),
             "others": [(code, name) for code, name in settings.LANGUAGES if code != language],
+            "source_language": names[statement.default_language],
+            "rows": translation_rows(statement, language)
+            if language != statement.default_language
+            else [],
         },
     )

@@ -24,7 +24,7 @@ from undersigned.moderation.services import signature_remove
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import signature_withdraw, signatures_approve
 from undersigned.signatures.tokens import make_token
-from undersigned.statements.models import Statement
+from undersigned.statements.models import Addressee, Statement
 from undersigned.statements.services import invitation_create, invitation_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,6 +98,13 @@ def world():
     removed = sign_and_confirm(statement, individual(name="Removed By Mistake"))
     signature_remove(signature=removed, user=owner, reason="typed twice")
     pending = sign(statement, individual(name="Not Yet Confirmed"))
+    Addressee.objects.create(
+        statement=statement,
+        name="Council of the City",
+        role="Culture committee",
+        institution="City Hall",
+        language="en",
+    )
     invitation = invitation_create(
         statement=statement,
         email="newcomer@example.org",
@@ -157,6 +164,7 @@ def coordinator_pages(world, language: str) -> dict[str, str]:
         "statement-new": f"/{language}/dashboard/new/",
         "statement-overview": f"{base}/",
         "statement-settings": f"{base}/settings/",
+        "addressees": f"{base}/addressees/",
         "text-editor-ar": f"{base}/texts/ar/",
         "text-editor-en": f"{base}/texts/en/",
         "entry-waiting": f"{base}/entries/{world['waiting'].pk}/",

@@ -295,3 +295,44 @@ def test_a_translation_needs_update_when_the_first_language_changes_and_shows_wh
     )
     with translation.override("en"):
         assert "needs update" not in client.get(f"{base}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_addressees_are_kept_with_the_statement_and_shown_without_their_email(client, team):
+    statement, people = team
+    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.OPEN)
+    path = f"/en/dashboard/s/{statement.slug}/addressees/"
+    client.force_login(people["moderator"])
+    assert client.get(path).status_code == 404
+    client.force_login(people["editor"])
+    with translation.override("en"):
+        bad = client.post(path, {"action": "add", "name": "  ", "email": "nope", "language": "xx"})
+        page = bad.content.decode()
+        for field in ("name", "email", "language"):
+            assert f'id="id_{field}_error"' in page, field
+    client.post(
+        path,
+        {
+            "action": "add",
+            "name": "Minister of Culture",
+            "role": "Minister",
+            "institution": "Ministry of Culture",
+            "email": "minister@culture.example.org",
+            "language": "ar",
+        },
+    )
+    addressee = statement.addressees.get()
+    assert addressee.language == "ar"
+    public = client.get(f"/en/s/{statement.slug}/").content.decode()
+    assert "Minister of Culture" in public and "minister@culture" not in public
+    client.force_login(people["outsider"])
+    client.post(
+        f"/en/dashboard/s/{statement.slug}/addressees/",
+        {"action": "remove", "addressee": addressee.pk},
+    )
+    assert statement.addressees.exists()  # another statement's owner: 404, nothing removed
+    client.force_login(people["owner"])
+    client.post(path, {"action": "remove", "addressee": addressee.pk})
+    assert not statement.addressees.exists()
+    actions = list(entries_for(statement).values_list("action", flat=True))
+    assert "statements.addressee.added" in actions and "statements.addressee.removed" in actions

@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "signatures.signature.visibility_changed": _("name shown or hidden by the signer"),
     "signatures.signature.withdrawn": _("withdrawn by the signer"),
     "signatures.tally.repaired": _("counts repaired"),
+    "statements.addressee.added": _("addressee added"),
+    "statements.addressee.removed": _("addressee removed"),
     "statements.invitation.revoked": _("invitation withdrawn"),
     "statements.member.invited": _("co-worker invited"),
     "statements.member.joined": _("co-worker joined"),

@@ -265,3 +265,22 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation #{self.pk} to {self.statement_id} as {self.role}"
+
+
+class Addressee(models.Model):
+    """Who the statement is addressed to: shown under its title, and (for the delivery) kept
+    with an optional email and the language to write to them in."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="addressees")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    institution = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["statement", "created", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,6 +19,7 @@ from undersigned.core.recent import forget_on_commit
 from undersigned.core.sanitize import markdown_to_safe_html
 from undersigned.jobs.services import job_enqueue
 from undersigned.statements.models import (
+    Addressee,
     Invitation,
     Membership,
     Statement,
@@ -296,3 +297,28 @@ def statement_settings_save(
             data={"fields": sorted(changed)},
         )
     return statement
+
+
+def addressee_add(*, statement: Statement, user: AbstractBaseUser, **fields) -> Addressee:
+    with transaction.atomic():
+        addressee = Addressee.objects.create(statement=statement, **fields)
+        Statement.objects.filter(pk=statement.pk).update(updated=timezone.now())
+        forget_on_commit()
+        log_action(
+            statement, "statements.addressee.added", user=user, data={"addressee": addressee.pk}
+        )
+    return addressee
+
+
+def addressee_remove(*, addressee: Addressee, user: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        statement = addressee.statement
+        Addressee.objects.filter(pk=addressee.pk).delete()
+        Statement.objects.filter(pk=statement.pk).update(updated=timezone.now())
+        forget_on_commit()
+        log_action(
+            statement,
+            "statements.addressee.removed",
+            user=user,
+            data={"addressee": addressee.pk, "name": addressee.name},
+        )

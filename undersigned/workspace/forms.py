@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.signatures.forms import SignerEmailField
-from undersigned.statements.models import Membership, Statement
+from undersigned.statements.models import Addressee, Membership, Statement
 
 
 class InviteForm(forms.Form):
@@ -252,3 +252,26 @@ class TextForm(forms.Form):
                 code="too_long",
             )
         return body
+
+
+class AddresseeForm(forms.ModelForm):
+    class Meta:
+        model = Addressee
+        fields = ["name", "role", "institution", "email", "language"]
+        labels = {
+            "name": _("Name"),
+            "role": _("Role (optional)"),
+            "institution": _("Institution (optional)"),
+            "email": _("Email (optional, never public)"),
+            "language": _("Language to write to them in"),
+        }
+        help_texts = {
+            "role": _("For example: Minister of Culture."),
+            "email": _("Kept for delivering the statement; readers never see it."),
+        }
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Write the addressee's name."), code="required")
+        return name

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/new/", views.statement_new, name="statement_new"),
     path("dashboard/s/<slug:slug>/", views.statement_overview, name="statement"),
     path("dashboard/s/<slug:slug>/settings/", views.statement_settings, name="settings"),
+    path("dashboard/s/<slug:slug>/addressees/", views.addressees, name="addressees"),
     path("dashboard/s/<slug:slug>/texts/<str:language>/", views.text_edit, name="text"),
     path("invite/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -32,7 +32,13 @@ from undersigned.signatures.models import Signature
 from undersigned.signatures.selectors import EDITABLE, ENTRY_STATES, owner_entries, tally_for
 from undersigned.signatures.services import signature_edit
 from undersigned.signatures.views import LIST_KINDS, search_text, start_number
-from undersigned.statements.models import Invitation, Membership, Statement, StatementText
+from undersigned.statements.models import (
+    Addressee,
+    Invitation,
+    Membership,
+    Statement,
+    StatementText,
+)
 from undersigned.statements.selectors import can as can_do
 from undersigned.statements.selectors import (
     language_states,
@@ -45,6 +51,8 @@ from undersigned.statements.selectors import (
 from undersigned.statements.services import (
     InvitationProblem,
     MembershipRefused,
+    addressee_add,
+    addressee_remove,
     invitation_accept,
     invitation_create,
     invitation_from_token,
@@ -58,6 +66,7 @@ from undersigned.statements.services import (
     statement_text_save,
 )
 from undersigned.workspace.forms import (
+    AddresseeForm,
     InviteForm,
     JoinForm,
     StatementCreateForm,
@@ -499,4 +508,36 @@ def text_edit(request: HttpRequest, slug: str, language: str) -> HttpResponse:
             if language != statement.default_language
             else [],
         },
+    )
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def addressees(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who the statement is addressed to (owners and editors): add one, or remove one."""
+    user = cast(User, request.user)
+    statement = statement_for(user=user, slug=slug, can="settings")
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = AddresseeForm(
+        request.POST if action == "add" else None,
+        initial={"language": statement.default_language},
+    )
+    if action == "add" and form.is_valid():
+        addressee_add(statement=statement, user=user, **form.cleaned_data)
+        messages.success(request, _("The addressee is added."))
+        return redirect("workspace:addressees", slug=slug)
+    if action == "remove":
+        addressee = Addressee.objects.filter(
+            statement=statement,
+            pk=ascii_int(request.POST.get("addressee", ""), max_digits=12) or 0,
+        ).first()
+        if addressee is not None:
+            addressee_remove(addressee=addressee, user=user)
+            messages.success(request, _("The addressee is removed."))
+        return redirect("workspace:addressees", slug=slug)
+    return render(
+        request,
+        "workspace/addressees.html",
+        {"statement": statement, "form": form, "addressees": statement.addressees.all()},
     )

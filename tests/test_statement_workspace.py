@@ -4,6 +4,7 @@ the roles that may, with bad input refused beside its field."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -336,3 +337,30 @@ def test_addressees_are_kept_with_the_statement_and_shown_without_their_email(cl
     assert not statement.addressees.exists()
     actions = list(entries_for(statement).values_list("action", flat=True))
     assert "statements.addressee.added" in actions and "statements.addressee.removed" in actions
+
+
+@pytest.mark.django_db
+def test_the_dashboard_counts_the_last_day_and_draws_signatures_per_day(client, team):
+    from tests.factories import individual, sign_and_confirm
+    from undersigned.signatures.models import Signature
+
+    statement, people = team
+    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.OPEN)
+    statement.refresh_from_db()
+    now = timezone.now()
+    for days_ago in (0, 0, 0, 3, 12, 20):
+        signature = sign_and_confirm(statement, individual())
+        Signature.objects.filter(pk=signature.pk).update(
+            confirmed_at=now - timedelta(days=days_ago, minutes=1)
+        )
+    withdrawn = sign_and_confirm(statement, individual())
+    Signature.objects.filter(pk=withdrawn.pk).update(status=Signature.Status.WITHDRAWN)
+    client.force_login(people["moderator"])
+    with translation.override("en"):
+        page = client.get("/en/dashboard/").content.decode()
+    assert 'data-label="Last 24 hours">3</td>' in page
+    chart = page.split('<svg class="chart"')[1].split("</svg>")[0]
+    heights = [int(h) for h in re.findall(r'<rect [^>]*height="(\d+)"', chart)]
+    assert heights == [10, 10, 30]  # 12 and 3 days ago one each, today three
+    assert "5 signatures in the last 14 days" in chart  # the one of 20 days ago is left out
+    assert "style=" not in chart  # presentation attributes only (the CSP allows no inline style)

@@ -29,7 +29,13 @@ from undersigned.moderation.services import RestoreRefused, signature_remove, si
 from undersigned.signatures import lifecycle
 from undersigned.signatures.forms import EntryEditForm, EntryRemoveForm, EntryRestoreForm
 from undersigned.signatures.models import Signature
-from undersigned.signatures.selectors import EDITABLE, ENTRY_STATES, owner_entries, tally_for
+from undersigned.signatures.selectors import (
+    EDITABLE,
+    ENTRY_STATES,
+    owner_entries,
+    signing_activity,
+    tally_for,
+)
 from undersigned.signatures.services import signature_edit
 from undersigned.signatures.views import LIST_KINDS, search_text, start_number
 from undersigned.statements.models import (
@@ -83,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     statements = list(member_statements(user)[:200])
     waiting = waiting_counts([s.pk for s in statements])
+    activity = signing_activity([s.pk for s in statements])
     roles = dict(
         Membership.objects.filter(user=user, statement__in=statements).values_list(
             "statement_id", "role"
@@ -101,6 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "role": role,
                 "role_label": Membership.Role(role).label if role else "",
                 "can": Membership.CAN.get(role, set()) if role else set(),
+                "activity": activity[statement.pk],
                 "stale": [
                     item.name for item in language_states(statement) if item.state == "needs_update"
                 ],

@@ -9,6 +9,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
@@ -342,19 +343,21 @@ def test_addressees_are_kept_with_the_statement_and_shown_without_their_email(cl
 @pytest.mark.django_db
 def test_the_dashboard_counts_the_last_day_and_draws_signatures_per_day(client, team):
     from tests.factories import individual, sign_and_confirm
-    from undersigned.signatures.models import Signature
+    from undersigned.signatures.services import signature_withdraw
+    from undersigned.signatures.tokens import make_token
 
     statement, people = team
     Statement.objects.filter(pk=statement.pk).update(state=Statement.State.OPEN)
     statement.refresh_from_db()
     now = timezone.now()
+    # Signed and confirmed on those days (confirmation times are evidence: never rewritten).
     for days_ago in (0, 0, 0, 3, 12, 20):
-        signature = sign_and_confirm(statement, individual())
-        Signature.objects.filter(pk=signature.pk).update(
-            confirmed_at=now - timedelta(days=days_ago, minutes=1)
-        )
+        with time_machine.travel(now - timedelta(days=days_ago, minutes=1), tick=False):
+            sign_and_confirm(statement, individual())
     withdrawn = sign_and_confirm(statement, individual())
-    Signature.objects.filter(pk=withdrawn.pk).update(status=Signature.Status.WITHDRAWN)
+    signature_withdraw(
+        token=make_token(purpose="manage", signature_id=withdrawn.pk, nonce=withdrawn.token_nonce)
+    )
     client.force_login(people["moderator"])
     with translation.override("en"):
         page = client.get("/en/dashboard/").content.decode()

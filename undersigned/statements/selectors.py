@@ -113,9 +113,10 @@ def role_of(user, statement: Statement) -> str | None:
     )
 
 
-def can(user, statement: Statement, what: str) -> bool:
+def capabilities(user, statement: Statement) -> set[str]:
+    """What the user's role on the statement allows (Membership.CAN); empty without one."""
     role = role_of(user, statement)
-    return role is not None and what in Membership.CAN[role]
+    return Membership.CAN[role] if role else set()
 
 
 @dataclass(frozen=True)

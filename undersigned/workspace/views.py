@@ -39,14 +39,13 @@ from undersigned.signatures.selectors import (
 from undersigned.signatures.services import signature_edit
 from undersigned.signatures.views import LIST_KINDS, search_text, start_number
 from undersigned.statements.models import (
-    Addressee,
     Invitation,
     Membership,
     Statement,
     StatementText,
 )
-from undersigned.statements.selectors import can as can_do
 from undersigned.statements.selectors import (
+    capabilities,
     language_states,
     member_statements,
     open_checklist,
@@ -245,6 +244,12 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- Coordinators of a statement: members and invitations ----------------------------------
 
 
+def _posted_row(rows, request: HttpRequest, name: str):
+    """The row of `rows` (already limited to one statement) whose id the form posted as
+    `name`; None for a missing, foreign or malformed id."""
+    return rows.filter(pk=ascii_int(request.POST.get(name, ""), max_digits=12) or 0).first()
+
+
 @no_store
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -269,22 +274,18 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("The invitation is on its way to %(email)s.") % data)
         return redirect("workspace:members", slug=slug)
     if action == "revoke":
-        invitation = Invitation.objects.filter(
-            statement=statement,
-            pk=ascii_int(request.POST.get("invitation", ""), max_digits=12) or 0,
-        ).first()
+        invitation = _posted_row(
+            Invitation.objects.filter(statement=statement), request, "invitation"
+        )
         if invitation is not None:
             invitation_revoke(invitation=invitation, user=user)
             messages.success(request, _("The invitation was withdrawn: its link no longer works."))
         return redirect("workspace:members", slug=slug)
     if action == "remove":
-        membership = (
-            Membership.objects.filter(
-                statement=statement,
-                pk=ascii_int(request.POST.get("membership", ""), max_digits=12) or 0,
-            )
-            .select_related("statement")
-            .first()
+        membership = _posted_row(
+            Membership.objects.filter(statement=statement).select_related("statement"),
+            request,
+            "membership",
         )
         if membership is not None:
             try:
@@ -413,7 +414,8 @@ def statement_overview(request: HttpRequest, slug: str) -> HttpResponse:
     Changing the state needs the settings right (owners and editors)."""
     user = cast(User, request.user)
     statement = statement_for(user=user, slug=slug, can=None)
-    allowed = can_do(user, statement, "settings")
+    mine = capabilities(user, statement)
+    allowed = "settings" in mine
     action = request.POST.get("action", "") if request.method == "POST" else ""
     problems = open_checklist(statement)
     if action and not allowed:
@@ -445,7 +447,7 @@ def statement_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "language_rows": language_states(statement),
             "problems": problems,
             "can_settings": allowed,
-            "can_texts": can_do(user, statement, "texts"),
+            "can_texts": "texts" in mine,
         },
     )
 
@@ -536,10 +538,7 @@ def addressees(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("The addressee is added."))
         return redirect("workspace:addressees", slug=slug)
     if action == "remove":
-        addressee = Addressee.objects.filter(
-            statement=statement,
-            pk=ascii_int(request.POST.get("addressee", ""), max_digits=12) or 0,
-        ).first()
+        addressee = _posted_row(statement.addressees.all(), request, "addressee")
         if addressee is not None:
             addressee_remove(addressee=addressee, user=user)
             messages.success(request, _("The addressee is removed."))

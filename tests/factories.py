@@ -71,9 +71,13 @@ def organization(**overrides) -> SignerDetails:
     return SignerDetails(**values)
 
 
-def sign(statement: Statement, details: SignerDetails, language: str = "en") -> Signature:
+def sign(
+    statement: Statement, details: SignerDetails, language: str = "en", *, early: bool = False
+) -> Signature:
     text = statement.texts.get(language=statement.default_language)
-    return signature_create(statement=statement, details=details, text=text, language=language)
+    return signature_create(
+        statement=statement, details=details, text=text, language=language, early=early
+    )
 
 
 def confirm_token(signature: Signature) -> str:

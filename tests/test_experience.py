@@ -24,8 +24,14 @@ from undersigned.moderation.services import signature_remove
 from undersigned.signatures.models import Signature
 from undersigned.signatures.services import signature_withdraw, signatures_approve
 from undersigned.signatures.tokens import make_token
-from undersigned.statements.models import Addressee, Statement
-from undersigned.statements.services import invitation_create, invitation_token
+from undersigned.statements.models import Addressee, Statement, TextRevision
+from undersigned.statements.services import (
+    invitation_create,
+    invitation_token,
+    preview_rotate,
+    preview_token,
+    statement_text_save,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +46,11 @@ PARAGRAPH_AR = (
     "المكتبات العامة هي المكان الوحيد في مدن كثيرة الذي يستطيع فيه أي شخص أن يجلس ويقرأ "
     "ويتعلم دون أن يدفع. نطلب من المجالس التي تموّلها أن تبقي أبوابها مفتوحة في المساء."
 )
+CHANGE = {
+    "en": "On Sundays too.",
+    "ar": "وأيام الأحد أيضاً.",
+}
+CHANGE_NOTE = {"en": "Sundays added.", "ar": "أُضيفت أيام الأحد."}
 LONG_TEXTS = {
     "en": (
         "Keep the libraries open in the evening",
@@ -112,8 +123,17 @@ def world():
         language="en",
         user=owner,
     )
+    # A later version of each text, with a note: the person signed the earlier one.
+    for text in statement.texts.all():
+        first, rest = text.body.split("\n\n", 1)
+        text.body = f"{first} {CHANGE[text.language]}\n\n{rest}"
+        statement_text_save(text=text, user=owner, note=CHANGE_NOTE[text.language])
+    draft = make_statement(texts=LONG_TEXTS, state=Statement.State.DRAFT)
+    draft.owners.add(owner)
+    preview_rotate(statement=draft, user=owner)
     jobs_run_pending()
     return {
+        "draft": draft,
         "invitation": invitation,
         "statement": statement,
         "waiting": waiting,
@@ -127,7 +147,16 @@ def world():
 def public_pages(world, language: str) -> dict[str, str]:
     slug = world["statement"].slug
     p = f"/{language}"
+    latest = (
+        TextRevision.objects.filter(statement=world["statement"], language=language)
+        .order_by("-public_since")
+        .first()
+    )
     return {
+        "preview": f"{p}/preview/{preview_token(world['draft'])}/",
+        "preview-broken": f"{p}/preview/1-not-a-real-token/",
+        "history": f"{p}/s/{slug}/history/",
+        "history-diff": f"{p}/s/{slug}/history/?to={latest.pk}",
         "home": f"{p}/",
         "statement": f"{p}/s/{slug}/",
         "sign-individual": f"{p}/s/{slug}/sign/individual/",

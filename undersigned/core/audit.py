@@ -94,6 +94,14 @@ ACTION_LABELS = {
     "statements.statement.proof_of_work_on": _("proof of work asked (surge)"),
     "statements.statement.proof_of_work_off": _("proof of work no longer asked"),
     "statements.text.changed": _("text changed"),
+    "statements.text.deleted": _("text of a language removed"),
+    "statements.text.signers_notified": _("signers told of a text change"),
+    "statements.preview.rotated": _("preview link made or replaced"),
+    "statements.preview.revoked": _("preview link withdrawn"),
+    "statements.member.role_changed": _("co-worker's role changed"),
+    "statements.member.added": _("co-worker added by an administrator"),
+    "signatures.signature.initial_marked": _("listed as an initial signatory"),
+    "signatures.signature.initial_unmarked": _("no longer an initial signatory"),
 }
 
 

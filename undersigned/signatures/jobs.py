@@ -10,20 +10,27 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 
 from undersigned.jobs.registry import register, register_source
 from undersigned.signatures.models import Signature
 from undersigned.signatures.pacing import Pacer
 from undersigned.signatures.services import (
+    NOTIFY_TEXT_CHANGE,
     REFRESH_LIST,
     SEND_EMAIL,
     statement_list_refresh,
     submissions_take,
+    text_change_notify_batch,
 )
 from undersigned.signatures.tokens import make_token
 from undersigned.signatures.upkeep import counts_reconcile, retention_run
-from undersigned.statements.models import Statement
-from undersigned.statements.selectors import statement_text_for, statement_with_texts
+from undersigned.statements.models import Statement, TextRevision
+from undersigned.statements.selectors import (
+    previous_public_revision,
+    statement_text_for,
+    statement_with_texts,
+)
 
 # Signing submissions wait in a table of their own (see models.Submission), recorded at once
 # except during a surge (see pacing.py).
@@ -39,6 +46,7 @@ SUBJECTS = {
     # Subjects are translated when the email is rendered, in the signer's language.
     "confirm": "signatures/email/confirm_subject.txt",
     "already_signed": "signatures/email/already_signed_subject.txt",
+    "text_changed": "signatures/email/text_changed_subject.txt",
 }
 
 
@@ -66,13 +74,18 @@ def send_emails(payloads: list[dict[str, Any]]) -> None:
     statements = {
         pk: statement_with_texts(pk=pk) for pk in {s.statement_id for s in signatures.values()}
     }
-    drafts: dict[tuple[int, str, str], tuple[str, str, str, str]] = {}
+    drafts: dict[tuple[int, str, str, int], tuple[str, str, str, str]] = {}
     messages = []
     for payload in payloads:
         signature = signatures.get(payload["signature_id"])
         if signature is None or not signature.email:  # nothing is left to write to
             continue
-        key = (signature.statement_id, signature.language, payload["template"])
+        key = (
+            signature.statement_id,
+            signature.language,
+            payload["template"],
+            payload.get("revision_id", 0),
+        )
         if key not in drafts:
             drafts[key] = _draft(statements[signature.statement_id], *key[1:])
         messages.append(_message(signature, *drafts[key]))
@@ -80,12 +93,32 @@ def send_emails(payloads: list[dict[str, Any]]) -> None:
         get_connection().send_messages(messages)
 
 
-def _draft(statement: Statement, language: str, template: str) -> tuple[str, str, str, str]:
+def _change(statement: Statement, revision_id: int) -> dict[str, Any]:
+    """What a text-change email says of the change: its note, date and the link to it."""
+    revision = TextRevision.objects.filter(pk=revision_id, statement=statement).first()
+    if revision is None:
+        return {}
+    query = f"?to={revision.pk}"
+    previous = previous_public_revision(revision)
+    if previous is not None:
+        query = f"?from={previous.pk}&to={revision.pk}"
+    path = reverse("signatures:history", kwargs={"slug": statement.slug})
+    return {
+        "change": revision,
+        "changed_on": date_format(revision.public_since or revision.created, "DATE_FORMAT"),
+        "changes_url": _absolute(path) + query,
+    }
+
+
+def _draft(
+    statement: Statement, language: str, template: str, revision_id: int = 0
+) -> tuple[str, str, str, str]:
     """Subject, body, and the confirm and manage links of one kind of email in one language,
     with slots where each signer's name and tokens go."""
     with translation.override(language):
         choice = statement_text_for(statement, language)
         context = {
+            **(_change(statement, revision_id) if revision_id else {}),
             "signature": {"name": _SLOTS["name"]},
             "title": " ".join(choice.text.title.split()) if choice else statement.slug,
             "statement_url": _absolute(
@@ -121,6 +154,11 @@ def _message(
         body=_SLOT.sub(lambda m: values[m.group()], body),
         to=[signature.email],
     )
+
+
+@register(NOTIFY_TEXT_CHANGE)
+def notify_text_change(payload: dict[str, Any]) -> None:
+    text_change_notify_batch(revision_id=payload["revision_id"], after=payload.get("after", 0))
 
 
 @register(REFRESH_LIST, coalesce=True)

@@ -100,6 +100,9 @@ class Signature(models.Model):
     anonymized_at = models.DateTimeField(null=True, blank=True)
     # Number in the public list of its kind, 1..n without gaps; kept by the list refresh job.
     position = models.PositiveIntegerField(null=True, blank=True)
+    # An initial signatory: signed from the draft's preview link before the statement opened,
+    # or marked by an owner. Listed first, under a heading of their own, and counted.
+    initial = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [
@@ -206,6 +209,8 @@ class Submission(models.Model):
     flags = models.CharField(max_length=120, blank=True)
     # A solved proof-of-work challenge, spent when the submission is recorded.
     challenge_nonce = models.CharField(max_length=64, blank=True)
+    # Sent from the draft's preview link: recorded as an initial signatory.
+    initial = models.BooleanField(default=False, db_default=False)
     created = models.DateTimeField(default=timezone.now)
     failed = models.TextField(blank=True)
 

@@ -19,7 +19,7 @@ from undersigned.statements.models import Statement
 
 PUBLIC_FIELDS = (
     "id", "kind", "name", "acronym", "country", "affiliation", "website", "position",
-    "domain_confirmed",
+    "domain_confirmed", "initial",
 )  # fmt: skip
 
 
@@ -238,3 +238,15 @@ def signing_activity(statement_ids: list[int], *, days: int = 14) -> dict[int, A
         )
         for pk in statement_ids
     }
+
+
+def signatures_by_version(statement: Statement) -> dict[tuple[str, str], int]:
+    """How many signatures on the public list each version of each text received, by
+    (language, version); pending, withdrawn and removed ones are not counted."""
+    rows = (
+        Signature.objects.filter(statement=statement, status=Signature.Status.PUBLISHED)
+        .values("text_language", "text_version")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(row["text_language"], row["text_version"]): row["n"] for row in rows}

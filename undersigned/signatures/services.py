@@ -27,12 +27,15 @@ from undersigned.signatures.models import DuplicateSuggestion, ListTally, Signat
 from undersigned.signatures.normalize import normalize_email
 from undersigned.signatures.pow import challenge_spend
 from undersigned.signatures.tokens import new_nonce, token_matches, token_signature_id
-from undersigned.statements.models import Statement, StatementText
+from undersigned.statements.models import Statement, StatementText, TextRevision
 
 logger = logging.getLogger("undersigned.signatures")
 
 SEND_EMAIL = "signatures.send_email"
 REFRESH_LIST = "signatures.refresh_list"
+NOTIFY_TEXT_CHANGE = "signatures.notify_text_change"
+# Signers told of a text change per worker job: each job queues their emails and the next job.
+NOTIFY_BATCH = 500
 
 
 class SigningClosed(Exception):
@@ -106,8 +109,18 @@ def suggest_duplicates(signature: Signature, matches) -> None:
     DuplicateSuggestion.objects.bulk_create(_suggestions(signature, matches), ignore_conflicts=True)
 
 
-def _check_open(statement: Statement, kind: str) -> None:
-    if not statement.accepts_signatures() or not statement.accepts_kind(kind):
+def _check_open(statement: Statement, kind: str, *, early: bool = False) -> None:
+    """Refuse a signature the statement does not take now. `early`: from the draft's preview
+    link, which takes organizations while the statement is a draft, and nothing after."""
+    if early:
+        accepts = (
+            statement.state == Statement.State.DRAFT
+            and kind == Signature.Kind.ORGANIZATION
+            and statement.accepts_kind(kind)
+        )
+    else:
+        accepts = statement.accepts_signatures() and statement.accepts_kind(kind)
+    if not accepts:
         raise SigningClosed()
     if signing_paused(statement):
         raise SigningPaused()
@@ -122,12 +135,16 @@ def submission_create(
     ip: str = "",
     flags: tuple[str, ...] = (),
     challenge_nonce: str | None = None,
+    early: bool = False,
 ) -> Submission:
     """Store a signing form as it was sent: one INSERT, committed before the signer is told
     that an email is on its way. The worker records it as a signature moments later
     (`submissions_take`). Nothing here reads another signature, so the answer cannot depend on
-    whether this person signed before. The raw IP address is used here and not stored."""
-    submission = _submission(statement=statement, details=details, text=text, language=language)
+    whether this person signed before. The raw IP address is used here and not stored.
+    `early`: a partner's signature from the draft's preview link, an initial signatory."""
+    submission = _submission(
+        statement=statement, details=details, text=text, language=language, early=early
+    )
     found = list(flags)
     if abuse.network_blocked(ip):
         found.append(abuse.BLOCKED)
@@ -139,11 +156,17 @@ def submission_create(
 
 
 def _submission(
-    *, statement: Statement, details: SignerDetails, text: StatementText, language: str
+    *,
+    statement: Statement,
+    details: SignerDetails,
+    text: StatementText,
+    language: str,
+    early: bool = False,
 ) -> Submission:
     """A new submission of these details (unsaved), if the statement accepts it now."""
-    _check_open(statement, details.kind)
+    _check_open(statement, details.kind, early=early)
     return Submission(
+        initial=early,
         statement=statement,
         kind=details.kind,
         details=dict(vars(details)),
@@ -230,12 +253,19 @@ def submissions_take(*, limit: int = 100) -> int:
 
 
 def signature_create(
-    *, statement: Statement, details: SignerDetails, text: StatementText, language: str
+    *,
+    statement: Statement,
+    details: SignerDetails,
+    text: StatementText,
+    language: str,
+    early: bool = False,
 ) -> Signature:
     """Record a signature at once, as the worker records a submission, for callers that are
     not answering a signer's request (so with no address and no form to classify): the
-    statement must accept it now."""
-    submission = _submission(statement=statement, details=details, text=text, language=language)
+    statement must accept it now (`early`: as from the draft's preview link)."""
+    submission = _submission(
+        statement=statement, details=details, text=text, language=language, early=early
+    )
     with transaction.atomic():
         [(_recorded, signature)] = _record([submission], {statement.pk: statement})
     return signature
@@ -305,6 +335,7 @@ def _record(
             token_nonce=new_nonce(),
             token_expires=_expiry(),
             created=submission.created or timezone.now(),
+            initial=submission.initial,
         )
         if insert_or_skip(signature) is not None:
             entries.append(
@@ -639,12 +670,18 @@ def statement_list_refresh(*, statement_id: int) -> ListTally:
 def _number_list(statement_id: int, kind: str) -> None:
     listed = Signature.objects.filter(statement_id=statement_id, kind=kind)
     numbered = listed.filter(position__isnull=False)
+    waiting = listed.filter(
+        status=Signature.Status.PUBLISHED, show_name=True, position__isnull=True
+    ).order_by("-initial", "published_at", "id")
+    if waiting.filter(initial=True).exists() and numbered.filter(initial=False).exists():
+        # Initial signatories come first: one who arrives late renumbers the list.
+        numbered.update(position=None)
     agg = numbered.aggregate(n=Count("id"), top=Max("position"))
     top = agg["top"] or 0
+    batch: list[Signature] = []
     if agg["n"] != top:
         # A gap: renumber everything from the first hole on, keeping the order.
         top = 0
-        batch: list[Signature] = []
         for signature in numbered.order_by("position").only("id", "position").iterator(2000):
             top += 1
             if signature.position != top:
@@ -654,9 +691,6 @@ def _number_list(statement_id: int, kind: str) -> None:
                 Signature.objects.bulk_update(batch, ["position"])
                 batch = []
         Signature.objects.bulk_update(batch, ["position"])
-    waiting = listed.filter(
-        status=Signature.Status.PUBLISHED, show_name=True, position__isnull=True
-    ).order_by("published_at", "id")
     batch = []
     for signature in waiting.only("id").iterator(2000):
         top += 1
@@ -666,6 +700,31 @@ def _number_list(statement_id: int, kind: str) -> None:
             Signature.objects.bulk_update(batch, ["position"])
             batch = []
     Signature.objects.bulk_update(batch, ["position"])
+
+
+@transaction.atomic
+def signature_set_initial(
+    *, signature: Signature, initial: bool, user: AbstractBaseUser, reason: str = ""
+) -> Signature:
+    """An owner lists an entry among the initial signatories, or no longer: the list of its
+    kind is numbered again at the next refresh, initial signatories first."""
+    if signature.initial == initial:
+        return signature
+    signature.initial = initial
+    signature.save(update_fields=["initial"])
+    Signature.objects.filter(
+        statement_id=signature.statement_id, kind=signature.kind, position__isnull=False
+    ).update(position=None)
+    log_action(
+        signature,
+        "signatures.signature.initial_marked"
+        if initial
+        else "signatures.signature.initial_unmarked",
+        user=user,
+        reason=reason,
+    )
+    enqueue_refresh(signature.statement_id)
+    return signature
 
 
 def signature_edit(
@@ -696,3 +755,59 @@ def signature_edit(
         if signature.status == Signature.Status.PUBLISHED:
             enqueue_refresh(signature.statement_id)
     return signature
+
+
+# --- Telling signers that the text they signed changed -------------------------------------
+
+
+def signers_notify_of_change(*, revision: TextRevision, user: AbstractBaseUser) -> None:
+    """Queue the worker's job that writes, in batches, one email to every confirmed signer of
+    an earlier version of this text: the change note, a link to the changes, and their own
+    link to withdraw. Nothing else changes for them. Call it in the transaction of the save."""
+    TextRevision.objects.filter(pk=revision.pk).update(signers_notified=True)
+    log_action(
+        revision.statement,
+        "statements.text.signers_notified",
+        user=user,
+        data={"language": revision.language, "version": revision.version},
+    )
+    job_enqueue(kind=NOTIFY_TEXT_CHANGE, payload={"revision_id": revision.pk, "after": 0})
+
+
+def signers_of_earlier_versions(revision: TextRevision):
+    """The confirmed, live signatures of this text in an earlier version, with a mailbox."""
+    return (
+        Signature.objects.filter(
+            statement_id=revision.statement_id,
+            text_language=revision.language,
+            status__in=[Signature.Status.PUBLISHED, Signature.Status.IN_REVIEW],
+            confirmed_at__isnull=False,
+        )
+        .exclude(text_version=revision.version)
+        .exclude(email="")
+    )
+
+
+@transaction.atomic
+def text_change_notify_batch(*, revision_id: int, after: int) -> int:
+    """One batch of the notification: the email jobs of the next NOTIFY_BATCH signers after
+    id `after`, and the job of the batch after it; how many were queued."""
+    revision = TextRevision.objects.filter(pk=revision_id).first()
+    if revision is None:
+        return 0
+    ids = list(
+        signers_of_earlier_versions(revision)
+        .filter(pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:NOTIFY_BATCH]
+    )
+    Job.objects.bulk_create(
+        job_build(
+            kind=SEND_EMAIL,
+            payload={"signature_id": pk, "template": "text_changed", "revision_id": revision.pk},
+        )
+        for pk in ids
+    )
+    if len(ids) == NOTIFY_BATCH:
+        job_enqueue(kind=NOTIFY_TEXT_CHANGE, payload={"revision_id": revision.pk, "after": ids[-1]})
+    return len(ids)

@@ -18,6 +18,9 @@ urlpatterns = [
         views.signatory_list,
         name="list",
     ),
+    path("s/<slug:slug>/history/", views.history, name="history"),
+    path("preview/<str:token>/", views.preview, name="preview"),
+    path("preview/<str:token>/sent/", views.preview_sent, name="preview_sent"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("manage/<str:token>/", views.manage, name="manage"),
 ]

@@ -4,6 +4,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -13,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from undersigned.core.http import no_store, public_cache
+from undersigned.core.http import NO_STORE, no_store, public_cache
 from undersigned.core.net import client_ip
 from undersigned.core.numbers import ascii_int
 from undersigned.core.pagecache import cached_page
+from undersigned.core.sanitize import markdown_to_safe_html
+from undersigned.core.textdiff import word_diff
 from undersigned.signatures import lifecycle
 from undersigned.signatures.forms import (
     RENDERED_SLOT,
@@ -30,6 +33,7 @@ from undersigned.signatures.selectors import (
     ORDERS,
     list_page,
     ordered_page,
+    signatures_by_version,
     tally_for,
 )
 from undersigned.signatures.services import (
@@ -49,13 +53,17 @@ from undersigned.signatures.services import (
     submission_create,
 )
 from undersigned.signatures.tokens import make_token
-from undersigned.statements.models import Statement
+from undersigned.statements.models import Statement, TextRevision
 from undersigned.statements.selectors import (
     open_statements,
+    public_revisions,
     public_statement_get,
+    revision_for,
     statement_text_for,
     statement_version_key,
+    text_changed_on,
 )
+from undersigned.statements.services import PreviewProblem, preview_statement
 
 FORMS = {
     Signature.Kind.INDIVIDUAL: IndividualSignForm,
@@ -132,6 +140,23 @@ def _details(kind: str, data: dict) -> SignerDetails:
     )
 
 
+def _submit(request: HttpRequest, statement: Statement, form, *, kind: str, text,
+            early: bool = False) -> None:  # fmt: skip
+    """Store a valid signing form as a submission (SigningClosed or SigningPaused when the
+    statement stopped taking it meanwhile)."""
+    flags = form.abuse_flags()  # also finds the solved challenge, if any
+    submission_create(
+        statement=statement,
+        details=_details(kind, form.cleaned_data),
+        text=text,
+        language=request.LANGUAGE_CODE,
+        ip=client_ip(request),
+        flags=flags,
+        challenge_nonce=form.challenge_nonce,
+        early=early,
+    )
+
+
 @no_store
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
@@ -174,17 +199,8 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         pow_statement_id=statement.pk if asks_pow else None,
     )
     if form.is_valid():
-        flags = form.abuse_flags()  # also finds the solved challenge, if any
         try:
-            submission_create(
-                statement=statement,
-                details=_details(kind, form.cleaned_data),
-                text=choice.text,
-                language=request.LANGUAGE_CODE,
-                ip=client_ip(request),
-                flags=flags,
-                challenge_nonce=form.challenge_nonce,
-            )
+            _submit(request, statement, form, kind=kind, text=choice.text)
         except SigningPaused:  # paused between the check above and the write
             return _paused_response(
                 request, "signatures/sign.html", {**context, "closed": paused_reason(statement)}
@@ -324,6 +340,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "signatures/manage.html",
         {
+            **signed_text(signature),
             "statement": statement,
             "signature": signature,
             "done": done,
@@ -339,6 +356,45 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "choice": statement_text_for(statement, request.LANGUAGE_CODE),
         },
     )
+
+
+def revision_diff(old: TextRevision, new: TextRevision) -> dict:
+    """Title and body of two versions, word by word (core/textdiff.py). Revisions never change,
+    so the result is kept (a public page computes it)."""
+
+    def compute() -> dict:
+        return {
+            "title": word_diff(old.title, new.title)[0] if old.title or new.title else [],
+            "body": word_diff(old.body, new.body),
+        }
+
+    return cache.get_or_set(f"textdiff:{old.pk}:{new.pk}", compute, DIFF_CACHE_SECONDS) or {}
+
+
+DIFF_CACHE_SECONDS = 3600
+
+
+def signed_text(signature: Signature) -> dict:
+    """The exact text a signature signed, and what changed in it since (for the manage page)."""
+    signed = revision_for(signature.statement, signature.text_language, signature.text_version)
+    if signed is None:
+        return {}
+    current = signature.statement.texts.filter(language=signature.text_language).first()
+    context: dict = {
+        "signed": signed,
+        "signed_html": markdown_to_safe_html(signed.body),
+        "signed_direction": direction(signed.language),
+    }
+    if current is not None and current.version != signed.version:
+        latest = revision_for(signature.statement, current.language, current.version)
+        if latest is not None:
+            context["since"] = revision_diff(signed, latest)
+            context["current"] = latest
+    return context
+
+
+def direction(language: str) -> str:
+    return "rtl" if language == "ar" else "ltr"
 
 
 # How long the thank-you page tells a signer the list takes to show them: the refresh is a
@@ -475,11 +531,13 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
     }
 
     def render_page(extra: dict) -> str:
+        choice = statement_text_for(statement, request.LANGUAGE_CODE)
         return render_to_string(
             "signatures/statement.html",
             {
                 "statement": statement,
-                "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+                "choice": choice,
+                "changed_on": text_changed_on(statement, choice.text.language) if choice else None,
                 "sign_kinds": [kind for kind, reason in closed.items() if not reason],
                 "closed": all(closed.values()) and closed["individual"],
                 **public_list_context(statement, tally),
@@ -547,3 +605,152 @@ def signatory_list(request: HttpRequest, slug: str, kinds: str) -> HttpResponse:
 
     key = ("list", kinds, order, search, start, after, request.LANGUAGE_CODE, tally.refreshed)
     return cached_page(request, key + statement_version_key(statement), render_page)
+
+
+# --- The public history of the texts --------------------------------------------------------
+
+
+@public_cache
+@require_http_methods(["GET", "HEAD"])
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every public version of each language's text with its date, its note and the number of
+    signatures it received; with `?from=&to=` (or only `to`: against the version before it),
+    what changed between two versions of one language, word by word."""
+    statement = public_statement_get(slug=slug)
+    wanted = [ascii_int(request.GET.get(name, ""), max_digits=12) for name in ("from", "to")]
+    revisions = public_revisions(statement)
+    counts = signatures_by_version(statement)
+    names = dict(settings.LANGUAGES)
+    history_languages = []
+    by_pk: dict[int, TextRevision] = {}
+    for code, rows in revisions.items():
+        versions = []
+        for number, revision in enumerate(rows, start=1):
+            by_pk[revision.pk] = revision
+            revision.number = number  # type: ignore[attr-defined]
+            versions.append(
+                {
+                    "revision": revision,
+                    "number": number,
+                    "previous": rows[number - 2] if number > 1 else None,
+                    "signatures": counts.get((code, revision.version), 0),
+                }
+            )
+        history_languages.append(
+            {"code": code, "name": names.get(code, code), "versions": versions}
+        )
+    context: dict[str, object] = {
+        "statement": statement,
+        "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+        "history_languages": history_languages,
+    }
+    status = 200
+    old_pk, new_pk = wanted
+    if old_pk or new_pk or request.GET.get("to") or request.GET.get("from"):
+        new = by_pk.get(new_pk or 0)
+        old = by_pk.get(old_pk or 0)
+        if new is not None and old is None and not request.GET.get("from"):
+            rows = revisions[new.language]
+            at = rows.index(new)
+            old = rows[at - 1] if at else None
+        if new is None or old is None or old.language != new.language or old is new:
+            context["compare_problem"] = _(
+                "These two versions cannot be compared: choose two versions of the same "
+                "language from the list below."
+            )
+            status = 404
+        else:
+            context["compare"] = {
+                "old": old,
+                "new": new,
+                "direction": direction(new.language),
+                **revision_diff(old, new),
+            }
+    return render(request, "signatures/history.html", context, status=status)
+
+
+# --- The draft's preview link: partners read the draft, and sign it as organizations ---------
+
+
+def _unlisted(response: HttpResponse) -> HttpResponse:
+    """A preview page: never indexed, never stored, and its address never sent to another site."""
+    response["Cache-Control"] = NO_STORE
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"  # never to another site; a form still posts
+    return response
+
+
+def _preview_problem(request: HttpRequest) -> HttpResponse:
+    return _unlisted(render(request, "signatures/preview_problem.html", status=404))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The draft as its coordinators share it with partners before it opens. Organizations sign
+    here with the same form, checks and email confirmation as on the public page; they are the
+    initial signatories once it opens. Once public, the link leads to the public page."""
+    try:
+        statement = preview_statement(token)
+    except PreviewProblem:
+        return _preview_problem(request)
+    kind = Signature.Kind.ORGANIZATION
+    choice = statement_text_for(statement, request.LANGUAGE_CODE)
+    context: dict = {"statement": statement, "choice": choice, "token": token, "kind": kind}
+    if statement.is_public or choice is None:
+        return _unlisted(render(request, "signatures/preview.html", context))
+    closed = paused_reason(statement) or (
+        "" if statement.accepts_kind(kind) else _("This statement is signed by individuals only.")
+    )
+    if closed:
+        status = (503 if paused_reason(statement) else 403) if request.method == "POST" else 200
+        return _unlisted(
+            render(request, "signatures/preview.html", {**context, "closed": closed}, status=status)
+        )
+    asks_pow = statement.asks_proof_of_work
+    context["pow_difficulty"] = settings.POW_DIFFICULTY if asks_pow else None
+    if request.method != "POST":
+        form = FORMS[kind](current_version=choice.text.version)
+        page = render(request, "signatures/preview.html", {**context, "form": form})
+        per_visitor = {RENDERED_SLOT: form_timestamp()}
+        if asks_pow:
+            per_visitor[CHALLENGE_SLOT] = challenge_issue(statement.pk)
+        html = page.content.decode()
+        for placeholder, value in per_visitor.items():
+            html = html.replace(placeholder, value)
+        page.content = html.encode()
+        return _unlisted(page)
+    form = FORMS[kind](
+        request.POST,
+        current_version=choice.text.version,
+        pow_statement_id=statement.pk if asks_pow else None,
+    )
+    if form.is_valid():
+        try:
+            _submit(request, statement, form, kind=kind, text=choice.text, early=True)
+        except (SigningClosed, SigningPaused):
+            context["closed"] = paused_reason(statement) or _(
+                "This draft no longer takes signatures: it has opened or closed."
+            )
+            return _unlisted(render(request, "signatures/preview.html", context, status=403))
+        return _unlisted(redirect("signatures:preview_sent", token=token))
+    return _unlisted(render(request, "signatures/preview.html", {**context, "form": form}))
+
+
+@require_http_methods(["GET", "HEAD"])
+def preview_sent(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        statement = preview_statement(token)
+    except PreviewProblem:
+        return _preview_problem(request)
+    return _unlisted(
+        render(
+            request,
+            "signatures/sent.html",
+            {
+                "statement": statement,
+                "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+                "back_url": reverse("signatures:preview", kwargs={"token": token}),
+                "initial": True,
+            },
+        )
+    )

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 
 from undersigned.core.audit import log_action
@@ -5,10 +6,15 @@ from undersigned.core.recent import forget_on_commit
 from undersigned.statements.models import Membership, Statement, StatementText
 from undersigned.statements.selectors import owned_statements
 from undersigned.statements.services import (
+    change_note_required,
+    membership_remove,
+    membership_save,
     statement_set_paused,
     statement_set_state,
     statement_settings_save,
+    statement_text_delete,
     statement_text_save,
+    text_version,
 )
 
 
@@ -39,11 +45,25 @@ class OwnedStatementsAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        had_owner = any(f.initial.get("role") == Membership.Role.OWNER for f in self.initial_forms)
+        if had_owner and not any(d.get("role") == Membership.Role.OWNER for d in kept):
+            raise forms.ValidationError("A statement keeps at least one owner.")
+
+
 class MembershipInline(admin.TabularInline):
     """Who coordinates the statement, with which role: picked by a superuser only (the user
     list would show every account); owners invite co-workers from the workspace."""
 
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -55,10 +75,38 @@ class MembershipInline(admin.TabularInline):
     )
 
 
+class StatementTextForm(forms.ModelForm):
+    """A text in the admin, with the change note a public text needs (as in the workspace)."""
+
+    change_note = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Required when the statement is public and readers saw an earlier version.",
+    )
+
+    class Meta:
+        model = StatementText
+        fields = ["language", "title", "body"]
+
+    def clean(self):
+        data = super().clean()
+        text = self.instance
+        if (
+            text.pk
+            and {"title", "body"} & set(self.changed_data)
+            and text_version(data.get("title", ""), data.get("body", "")) != text.version
+            and change_note_required(text)
+            and not " ".join(data.get("change_note", "").split())
+        ):
+            self.add_error("change_note", "The text is public: say what changed and why.")
+        return data
+
+
 class StatementTextInline(admin.StackedInline):
     model = StatementText
+    form = StatementTextForm
     extra = 1
-    fields = ["language", "title", "body"]
+    fields = ["language", "title", "body", "change_note"]
 
 
 def _set_state_action(state: str, label: str):
@@ -160,13 +208,26 @@ class StatementAdmin(OwnedStatementsAdmin):
             obj.owners.add(request.user)
 
     def save_formset(self, request, form, formset, change):
-        # Texts go through the service, which renders and sanitizes the Markdown.
-        texts = formset.save(commit=False)
+        # Texts and coordinators go through the same services, and audit entries, as the
+        # workspace: texts are rendered, sanitized and versioned there.
+        saved = formset.save(commit=False)
+        notes = {
+            id(f.instance): f.cleaned_data.get("change_note", "")
+            for f in formset.forms
+            if getattr(f, "cleaned_data", None)
+        }
         for deleted in formset.deleted_objects:
-            deleted.delete()
-        for text in texts:
-            statement_text_save(text=text, user=request.user)
-        formset.save_m2m()
+            if isinstance(deleted, StatementText):
+                statement_text_delete(text=deleted, user=request.user)
+            elif isinstance(deleted, Membership):
+                membership_remove(membership=deleted, user=request.user)
+        for row in saved:
+            if isinstance(row, StatementText):
+                statement_text_save(text=row, user=request.user, note=notes.get(id(row), ""))
+            elif isinstance(row, Membership):
+                membership_save(membership=row, user=request.user)
+        if formset.model is not StatementText:
+            return
         if any(f.has_changed() for f in formset.forms) and form.instance.signatures.exists():
             messages.warning(
                 request,

@@ -83,6 +83,9 @@ class Statement(models.Model):
     owners: models.ManyToManyField[AbstractBaseUser, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="statements", through="Membership"
     )
+    # The secret of the draft's preview link (statements/services.py: preview_token); empty
+    # when no link is out. Rotating it makes every earlier link useless.
+    preview_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -183,8 +186,11 @@ class StatementText(models.Model):
 
 
 class TextRevision(models.Model):
-    """Every version of a text that was ever saved, so a signature's `text_version` can always be
-    resolved to the words the person signed."""
+    """Every version of a text that was ever saved: the source of truth for what each signature
+    signed (`Signature.text_version` is this `version`) and for the public history. A version
+    is *public* from `public_since`: when the statement opened with it, or when it was saved
+    while the statement was public (then with a change `note`). Saving words that an earlier
+    revision already holds reuses that revision."""
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="revisions")
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
@@ -192,6 +198,10 @@ class TextRevision(models.Model):
     title = models.CharField(max_length=300)
     body = models.TextField()
     created = models.DateTimeField(auto_now_add=True)
+    public_since = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True, default="")
+    # Whether the coordinators asked the worker to tell earlier signers about this change.
+    signers_notified = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from undersigned.core.recent import recent
+from undersigned.core.textdiff import paragraphs
 from undersigned.statements.models import Membership, Statement, StatementText, TextRevision
 
 # Statements with their texts, as loaded, by (id, updated): a new `updated` is a new entry, so an
@@ -148,13 +149,6 @@ def language_states(statement: Statement) -> list[LanguageState]:
     return states
 
 
-def paragraphs(markdown: str) -> list[str]:
-    """A Markdown text's paragraphs (blocks separated by an empty line)."""
-    return [
-        block.strip() for block in markdown.replace("\r\n", "\n").split("\n\n") if block.strip()
-    ]
-
-
 def translation_rows(statement: Statement, language: str) -> list[dict]:
     """The first language's paragraphs beside this language's, with the source paragraphs that
     changed since the translation was last saved marked (compared with the source revision the
@@ -209,6 +203,50 @@ def open_checklist(statement: Statement) -> list[str]:
     if statement.closes_at and statement.closes_at <= timezone.now():
         problems.append(_("The closing date has passed: change it in the settings first."))
     return problems
+
+
+def revision_for(statement: Statement, language: str, version: str) -> TextRevision | None:
+    """The words of one version of one language's text (what a signature signed)."""
+    return TextRevision.objects.filter(
+        statement=statement, language=language, version=version
+    ).first()
+
+
+def public_revisions(statement: Statement) -> dict[str, list[TextRevision]]:
+    """Each language's public versions, oldest first: the statement's public history."""
+    history: dict[str, list[TextRevision]] = {}
+    rows = TextRevision.objects.filter(statement=statement, public_since__isnull=False)
+    for revision in rows.order_by("language", "public_since", "pk"):
+        history.setdefault(revision.language, []).append(revision)
+    return history
+
+
+def previous_public_revision(revision: TextRevision) -> TextRevision | None:
+    """The public version of the same text before this one."""
+    if revision.public_since is None:
+        return None
+    return (
+        TextRevision.objects.filter(
+            statement_id=revision.statement_id,
+            language=revision.language,
+            public_since__lt=revision.public_since,
+        )
+        .order_by("-public_since")
+        .first()
+    )
+
+
+def text_changed_on(statement: Statement, language: str):
+    """When the public text in this language last changed after it first went public; None
+    while it is the first public version."""
+    dates = list(
+        TextRevision.objects.filter(
+            statement=statement, language=language, public_since__isnull=False
+        )
+        .order_by("-public_since")
+        .values_list("public_since", flat=True)[:2]
+    )
+    return dates[0] if len(dates) > 1 else None
 
 
 def open_statements() -> QuerySet[Statement]:

@@ -32,15 +32,38 @@ def text_version(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()[:16]
 
 
+class ChangeNoteRequired(Exception):
+    """A public text may change only with a short note saying what changed and why."""
+
+
+def _has_public_revision(statement: Statement, language: str) -> bool:
+    return TextRevision.objects.filter(
+        statement=statement, language=language, public_since__isnull=False
+    ).exists()
+
+
+def change_note_required(text: StatementText) -> bool:
+    """Whether saving this text needs a change note: its statement is public and readers have
+    seen an earlier version of it."""
+    return text.statement.is_public and _has_public_revision(text.statement, text.language)
+
+
 @transaction.atomic
 def statement_text_save(
-    *, text: StatementText, user: AbstractBaseUser | None = None
+    *, text: StatementText, user: AbstractBaseUser | None = None, note: str = ""
 ) -> StatementText:
-    """Render and sanitize the body, record the revision, save, and audit a change."""
+    """Render and sanitize the body, record the revision, save, and audit a change. While the
+    statement is public, a changed text is a new public version and needs `note` once readers
+    have seen an earlier one (ChangeNoteRequired). The revision is left on `text.revision`."""
     text.body_html = markdown_to_safe_html(text.body)
     old_version = text.version
     text.version = text_version(text.title, text.body)
     statement = text.statement
+    note = " ".join(note.split())
+    changed = old_version != text.version
+    public = statement.is_public
+    if public and changed and not note and _has_public_revision(statement, text.language):
+        raise ChangeNoteRequired()
     if text.language != statement.default_language:
         # Saved against the first language's text as it is now.
         text.source_version = (
@@ -50,23 +73,61 @@ def statement_text_save(
             or ""
         )
     text.save()
-    TextRevision.objects.get_or_create(
+    revision, _created = TextRevision.objects.get_or_create(
         statement=text.statement,
         language=text.language,
         version=text.version,
         defaults={"title": text.title, "body": text.body},
     )
+    if public and (changed or revision.public_since is None):
+        # Public from now: a new version, or earlier words published again.
+        revision.public_since = timezone.now()
+        revision.note = note
+        revision.signers_notified = False
+        revision.save(update_fields=["public_since", "note", "signers_notified"])
+    text.revision = revision  # type: ignore[attr-defined]
     # Public pages and caches key on the statement's `updated`: a text change is a change.
     Statement.objects.filter(pk=text.statement_id).update(updated=timezone.now())
     forget_on_commit()
-    if old_version != text.version:
+    if changed:
         log_action(
             text.statement,
             "statements.text.changed",
             user=user,
-            data={"language": text.language, "from": old_version, "to": text.version},
+            reason=note,
+            data={
+                "language": text.language,
+                "from": old_version,
+                "to": text.version,
+                "public": public,
+            },
         )
     return text
+
+
+@transaction.atomic
+def statement_text_delete(*, text: StatementText, user: AbstractBaseUser | None = None) -> None:
+    """Remove one language's text (its revisions stay: signatures still point at them)."""
+    StatementText.objects.filter(pk=text.pk).delete()
+    Statement.objects.filter(pk=text.statement_id).update(updated=timezone.now())
+    forget_on_commit()
+    log_action(
+        text.statement,
+        "statements.text.deleted",
+        user=user,
+        data={"language": text.language, "version": text.version},
+    )
+
+
+def _publish_current_texts(statement: Statement) -> None:
+    """Record the version of each text that goes public now (the first opening)."""
+    now = timezone.now()
+    for language, version in StatementText.objects.filter(statement=statement).values_list(
+        "language", "version"
+    ):
+        TextRevision.objects.filter(
+            statement=statement, language=language, version=version, public_since__isnull=True
+        ).update(public_since=now)
 
 
 @transaction.atomic
@@ -81,6 +142,8 @@ def statement_set_state(
     statement.state = state
     statement.closed_at = timezone.now() if state == Statement.State.CLOSED else None
     statement.save(update_fields=["state", "closed_at", "updated"])
+    if statement.is_public:
+        _publish_current_texts(statement)
     forget_on_commit()
     log_action(
         statement,
@@ -143,6 +206,59 @@ def statement_set_paused(
         reason=reason,
     )
     return statement
+
+
+# --- The draft's preview link ----------------------------------------------------------------
+
+
+class PreviewProblem(Exception):
+    """A preview link that shows nothing: forged, mistyped, rotated or withdrawn."""
+
+
+def preview_token(statement: Statement) -> str:
+    """The statement's current preview link token; '' when no link is out."""
+    if not statement.preview_nonce:
+        return ""
+    mac = salted_hmac(
+        "undersigned.statements.preview",
+        f"{statement.pk}:{statement.preview_nonce}",
+        algorithm="sha256",
+    ).hexdigest()[:43]
+    return f"{statement.pk}-{mac}"
+
+
+def preview_statement(token: str) -> Statement:
+    """The statement a preview link belongs to, with its texts; PreviewProblem for any link
+    that is not its current one. The token names one statement: it opens no other."""
+    head, _, _ = token.partition("-")
+    pk = ascii_int(head, max_digits=12)
+    statement = (
+        Statement.objects.prefetch_related("texts", "addressees").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    current = preview_token(statement) if statement is not None else ""
+    if statement is None or not current or not constant_time_compare(current, token):
+        raise PreviewProblem()
+    return statement
+
+
+@transaction.atomic
+def preview_rotate(*, statement: Statement, user: AbstractBaseUser) -> str:
+    """Make a new preview link (the first, or one that replaces the last); its token."""
+    statement.preview_nonce = secrets.token_hex(16)
+    Statement.objects.filter(pk=statement.pk).update(preview_nonce=statement.preview_nonce)
+    log_action(statement, "statements.preview.rotated", user=user)
+    return preview_token(statement)
+
+
+@transaction.atomic
+def preview_revoke(*, statement: Statement, user: AbstractBaseUser) -> None:
+    """Withdraw the preview link: it shows nothing from now on."""
+    if statement.preview_nonce:
+        statement.preview_nonce = ""
+        Statement.objects.filter(pk=statement.pk).update(preview_nonce="")
+        log_action(statement, "statements.preview.revoked", user=user)
 
 
 # --- Coordinators: invitations and roles ----------------------------------------------------
@@ -262,6 +378,25 @@ def membership_remove(*, membership: Membership, user: AbstractBaseUser) -> None
             user=user,
             data={"user": membership.user_id, "role": membership.role},
         )
+
+
+@transaction.atomic
+def membership_save(*, membership: Membership, user: AbstractBaseUser) -> None:
+    """An administrator adds a coordinator or changes one's role (the admin's inline)."""
+    old = (
+        Membership.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
+        if membership.pk
+        else None
+    )
+    if old == membership.role:
+        return
+    membership.save()
+    log_action(
+        membership.statement,
+        "statements.member.added" if old is None else "statements.member.role_changed",
+        user=user,
+        data={"user": membership.user_id, "from": old or "", "to": membership.role},
+    )
 
 
 SLUG_MAX = 80

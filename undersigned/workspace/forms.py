@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from undersigned.signatures.forms import SignerEmailField
 from undersigned.statements.models import Addressee, Membership, Statement
+from undersigned.statements.services import text_version
 
 
 class InviteForm(forms.Form):
@@ -228,12 +229,39 @@ class TextForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, language: str, max_chars: int, **kwargs):
+    note = forms.CharField(
+        label=_("Note on the change"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Required once the statement is public: what changed and why, in a sentence. "
+            "It is shown in the public history of the text."
+        ),
+    )
+    notify = forms.BooleanField(
+        label=_("Tell the people who signed an earlier version, by email"),
+        required=False,
+        help_text=_(
+            "Each gets one email in their language with your note, a link to the changes, "
+            "and their link to withdraw. Their signatures stay as they are."
+        ),
+    )
+
+    def __init__(
+        self, *args, language: str, max_chars: int, public: bool = False, current: str = "",
+        note_required: bool = False, **kwargs,
+    ):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.max_chars = max_chars
+        # The version of the saved text (statements.services.text_version); a change to it
+        # needs a note when `note_required`.
+        self.current = current
+        self.note_required = note_required
         direction = "rtl" if language == "ar" else "ltr"
         for name in ("title", "body"):
             self.fields[name].widget.attrs.update({"dir": direction, "lang": language})
+        if not public:
+            del self.fields["note"], self.fields["notify"]
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())
@@ -252,6 +280,24 @@ class TextForm(forms.Form):
                 code="too_long",
             )
         return body
+
+    def clean(self):
+        data = super().clean()
+        if (
+            self.note_required
+            and "title" in data
+            and "body" in data
+            and text_version(data["title"], data["body"]) != self.current
+            and not " ".join(data.get("note", "").split())
+        ):
+            self.add_error(
+                "note",
+                forms.ValidationError(
+                    _("Write a short note: the text is public, and readers see what changed."),
+                    code="required",
+                ),
+            )
+        return data
 
 
 class AddresseeForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -36,7 +37,11 @@ from undersigned.signatures.selectors import (
     signing_activity,
     tally_for,
 )
-from undersigned.signatures.services import signature_edit
+from undersigned.signatures.services import (
+    signature_edit,
+    signature_set_initial,
+    signers_notify_of_change,
+)
 from undersigned.signatures.views import LIST_KINDS, search_text, start_number
 from undersigned.statements.models import (
     Invitation,
@@ -49,20 +54,26 @@ from undersigned.statements.selectors import (
     language_states,
     member_statements,
     open_checklist,
+    revision_for,
     statement_for,
     statement_text_for,
     translation_rows,
 )
 from undersigned.statements.services import (
+    ChangeNoteRequired,
     InvitationProblem,
     MembershipRefused,
     addressee_add,
     addressee_remove,
+    change_note_required,
     invitation_accept,
     invitation_create,
     invitation_from_token,
     invitation_revoke,
     membership_remove,
+    preview_revoke,
+    preview_rotate,
+    preview_token,
     slug_suggest,
     statement_create,
     statement_set_paused,
@@ -163,6 +174,11 @@ def entries(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# Entries an owner may list among the initial signatories: confirmed ones (imported entries
+# are confirmed on import).
+INITIAL_STATUSES = (Signature.Status.PUBLISHED, Signature.Status.IN_REVIEW)
+
+
 @no_store
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -208,6 +224,19 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             _("The entry was taken off the list. It is kept, and you can put it back below."),
         )
         return redirect("workspace:entry", slug=slug, pk=pk)
+    can_mark_initial = {"moderate", "settings"} <= capabilities(user, statement) and (
+        signature.status in INITIAL_STATUSES
+    )
+    if can_mark_initial and action == "initial":
+        initial_mark = request.POST.get("initial") == "1"
+        signature_set_initial(signature=signature, initial=initial_mark, user=user)
+        messages.success(
+            request,
+            _("It is listed among the initial signatories.")
+            if initial_mark
+            else _("It is no longer listed among the initial signatories."),
+        )
+        return redirect("workspace:entry", slug=slug, pk=pk)
     if restorable and action == "restore" and restore.is_valid():
         try:
             signature_restore(signature=signature, user=user, reason=restore.cleaned_data["reason"])
@@ -237,6 +266,10 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "remove": remove,
             "restore": restore,
             "history": entries_for(signature).select_related("actor")[:50],
+            "can_mark_initial": can_mark_initial,
+            "signed_revision": revision_for(
+                statement, signature.text_language, signature.text_version
+            ),
         },
     )
 
@@ -438,10 +471,29 @@ def statement_overview(request: HttpRequest, slug: str) -> HttpResponse:
     if action in ("pause", "resume"):
         statement_set_paused(statement=statement, paused=action == "pause", user=user)
         return redirect("workspace:statement", slug=slug)
+    if action == "preview_rotate":
+        had = bool(statement.preview_nonce)
+        preview_rotate(statement=statement, user=user)
+        messages.success(
+            request,
+            _("A new preview link is ready. The old one no longer works.")
+            if had
+            else _("The preview link is ready. Send it to the partners you trust."),
+        )
+        return redirect("workspace:statement", slug=slug)
+    if action == "preview_revoke":
+        preview_revoke(statement=statement, user=user)
+        messages.success(request, _("The preview link is withdrawn: it shows nothing now."))
+        return redirect("workspace:statement", slug=slug)
+    token = preview_token(statement)
     return render(
         request,
         "workspace/statement.html",
         {
+            "preview_url": settings.BASE_URL
+            + reverse("signatures:preview", kwargs={"token": token})
+            if token and allowed
+            else "",
             "statement": statement,
             "choice": statement_text_for(statement, request.LANGUAGE_CODE),
             "language_rows": language_states(statement),
@@ -486,6 +538,9 @@ def text_edit(request: HttpRequest, slug: str, language: str) -> HttpResponse:
         initial=initial,
         language=language,
         max_chars=settings.TEXT_MAX_CHARS,
+        public=statement.is_public,
+        current=text.version if text else "",
+        note_required=text is not None and change_note_required(text),
     )
     preview = ""
     if request.method == "POST" and form.is_valid():
@@ -493,12 +548,30 @@ def text_edit(request: HttpRequest, slug: str, language: str) -> HttpResponse:
         if request.POST.get("action") == "save":
             text = text or StatementText(statement=statement, language=language)
             text.title, text.body = data["title"], data["body"]
-            statement_text_save(text=text, user=user)
-            messages.success(
-                request, _("The %(language)s text is saved.") % {"language": names[language]}
-            )
-            return redirect("workspace:text", slug=slug, language=language)
-        preview = markdown_to_safe_html(data["body"])
+            try:
+                with transaction.atomic():
+                    statement_text_save(text=text, user=user, note=data.get("note", ""))
+                    revision = text.revision  # type: ignore[attr-defined]
+                    notify = data.get("notify") and revision.public_since and revision.note
+                    if notify:
+                        signers_notify_of_change(revision=revision, user=user)
+            except ChangeNoteRequired:
+                form.add_error(
+                    "note",
+                    _("Write a short note: the text is public, and readers see what changed."),
+                )
+            else:
+                messages.success(
+                    request, _("The %(language)s text is saved.") % {"language": names[language]}
+                )
+                if notify:
+                    messages.success(
+                        request,
+                        _("The people who signed an earlier version are being told by email."),
+                    )
+                return redirect("workspace:text", slug=slug, language=language)
+        if form.is_valid():
+            preview = markdown_to_safe_html(data["body"])
     elif text and request.method != "POST":
         preview = text.body_html
     return render(

@@ -662,6 +662,15 @@ def report(results: dict) -> str:
     ]
     for d in dbs:
         lines.append(f"- {d}: `{json.dumps(results['databases'][d].get('sustained'))}`")
+    if "textcheck" in results:
+        lines += ["", "## The text check (`bench/textcheck_timing.py`, no link fetched)", ""]
+        for case, row in results["textcheck"].items():
+            if isinstance(row, dict):
+                lines.append(
+                    f"- {case}: {row['words']} words, {row['findings']} findings, "
+                    f"median {row['seconds_median']} s (max {row['seconds_max']} s, "
+                    f"{row['runs']} runs); target {results['textcheck']['target_seconds']} s"
+                )
     if any("scale_out" in results["databases"][d] for d in dbs):
         lines += ["", "## Scale-out on one machine (PostgreSQL)", ""]
         for d in dbs:
@@ -713,6 +722,16 @@ def main() -> None:
         ),
         "databases": {},
     }
+    print("== text check", flush=True)
+    textcheck = WORK / "textcheck.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.textcheck_timing", "--out", str(textcheck)],
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+        stdout=subprocess.DEVNULL,
+    )
+    results["textcheck"] = json.loads(textcheck.read_text())
     for database in databases:
         out = WORK / f"{database}.json"
         print(f"== {database}", flush=True)

@@ -131,6 +131,20 @@ def axe_violations(page, axe_source: str) -> list[str]:
     return problems
 
 
+SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
+
+
+def look(page, name: str, language: str, axe_source: str, output_dir) -> list[str]:
+    """A screenshot of the page at phone and desktop width (in test-output/), and what axe-core
+    finds at each."""
+    problems = []
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(output_dir / f"{name}-{language}-{size}.png"), full_page=True)
+        problems += [f"{name} {size}: {p}" for p in axe_violations(page, axe_source)]
+    return problems
+
+
 def overflow(page) -> int:
     """How many CSS pixels the page is wider than its window (0: no sideways scrolling)."""
     return page.evaluate(

@@ -17,6 +17,8 @@ os.environ.setdefault("UNDERSIGNED_SURGE_HOLD_SECONDS", "0")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it are
 # still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The link check's tests serve pages from this machine.
+os.environ.setdefault("UNDERSIGNED_LINK_CHECK_ALLOW", "127.0.0.0/8")
 
 from undersigned.settings import *  # noqa: E402,F403
 from undersigned.settings import DATA_DIR, DATABASES  # noqa: E402

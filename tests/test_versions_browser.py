@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.conftest import axe_violations
+from tests.conftest import look
 from tests.factories import record_submissions
 from undersigned.core.mail import written_messages
 from undersigned.jobs.services import jobs_run_pending
@@ -23,7 +23,6 @@ from undersigned.statements.models import Statement, TextRevision
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
-SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
 TEXTS = {
     "en": (
         "Light the cycle paths along the river",
@@ -47,15 +46,6 @@ def path_of(link: str) -> str:
 
 def links_in(message, kind: str) -> list[str]:
     return re.findall(rf"https?://\S+/{kind}/\S+", message.get_content())
-
-
-def look(page, name: str, language: str, axe_source: str, output_dir) -> list[str]:
-    problems = []
-    for size, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(output_dir / f"{name}-{language}-{size}.png"), full_page=True)
-        problems += [f"{name} {size}: {p}" for p in axe_violations(page, axe_source)]
-    return problems
 
 
 def mail_to(mail_dir, address: str):

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "undersigned.imports",
     "undersigned.accounts",
     "undersigned.operations",
+    "undersigned.textchecks",
     "undersigned.workspace",
 ]
 
@@ -204,6 +205,9 @@ SIGN_AGAIN_HOURS = env_int("UNDERSIGNED_SIGN_AGAIN_HOURS", 48, minimum=0)
 INVITATION_DAYS = env_int("UNDERSIGNED_INVITATION_DAYS", 7, minimum=1)
 # The longest text of one language a statement may have, in characters of Markdown.
 TEXT_MAX_CHARS = env_int("UNDERSIGNED_TEXT_MAX_CHARS", 100_000, minimum=1000)
+# The text check's link check never fetches from a private, loopback or link-local address,
+# except in these networks (comma-separated, e.g. "127.0.0.0/8" for a test server).
+LINK_CHECK_ALLOW = env_list("UNDERSIGNED_LINK_CHECK_ALLOW", [])
 # Retention (see README, "Privacy and security"): unconfirmed signatures are deleted after
 # this many days; IP hashes are dropped after this many days; contact data (email, contact
 # person) is removed this many months after a statement closes, keeping the public entry.

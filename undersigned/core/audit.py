@@ -95,6 +95,7 @@ ACTION_LABELS = {
     "statements.statement.proof_of_work_off": _("proof of work no longer asked"),
     "statements.text.changed": _("text changed"),
     "statements.text.deleted": _("text of a language removed"),
+    "textchecks.finding.acknowledged": _("text check finding acknowledged"),
     "statements.text.signers_notified": _("signers told of a text change"),
     "statements.preview.rotated": _("preview link made or replaced"),
     "statements.preview.revoked": _("preview link withdrawn"),

@@ -26,6 +26,7 @@ from undersigned.statements.models import (
     StatementText,
     TextRevision,
 )
+from undersigned.statements.signals import text_saved
 
 
 def text_version(title: str, body: str) -> str:
@@ -86,6 +87,7 @@ def statement_text_save(
         revision.signers_notified = False
         revision.save(update_fields=["public_since", "note", "signers_notified"])
     text.revision = revision  # type: ignore[attr-defined]
+    text_saved.send(sender=StatementText, text=text)
     # Public pages and caches key on the statement's `updated`: a text change is a change.
     Statement.objects.filter(pk=text.statement_id).update(updated=timezone.now())
     forget_on_commit()

@@ -81,6 +81,8 @@ from undersigned.statements.services import (
     statement_settings_save,
     statement_text_save,
 )
+from undersigned.textchecks.selectors import findings_for
+from undersigned.textchecks.services import UnknownFinding, finding_acknowledge, open_findings
 from undersigned.workspace.forms import (
     AddresseeForm,
     InviteForm,
@@ -453,9 +455,20 @@ def statement_overview(request: HttpRequest, slug: str) -> HttpResponse:
     problems = open_checklist(statement)
     if action and not allowed:
         raise Http404("not allowed")
+    unresolved = open_findings(statement) if statement.state == Statement.State.DRAFT else []
     if action == "open":
         if problems:
             messages.error(request, _("The statement cannot open yet: see the checklist."))
+        elif unresolved and request.POST.get("confirm") != "yes":
+            return render(
+                request,
+                "workspace/statement.html",
+                {
+                    **_overview_context(request, statement, problems, allowed, mine),
+                    "unresolved": unresolved,
+                    "confirm_open": True,
+                },
+            )
         else:
             statement_set_state(statement=statement, state=Statement.State.OPEN, user=user)
             messages.success(request, _("The statement is open for signatures."))
@@ -485,23 +498,29 @@ def statement_overview(request: HttpRequest, slug: str) -> HttpResponse:
         preview_revoke(statement=statement, user=user)
         messages.success(request, _("The preview link is withdrawn: it shows nothing now."))
         return redirect("workspace:statement", slug=slug)
-    token = preview_token(statement)
     return render(
         request,
         "workspace/statement.html",
         {
-            "preview_url": settings.BASE_URL
-            + reverse("signatures:preview", kwargs={"token": token})
-            if token and allowed
-            else "",
-            "statement": statement,
-            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
-            "language_rows": language_states(statement),
-            "problems": problems,
-            "can_settings": allowed,
-            "can_texts": "texts" in mine,
+            **_overview_context(request, statement, problems, allowed, mine),
+            "unresolved": unresolved,
         },
     )
+
+
+def _overview_context(request, statement, problems, allowed, mine) -> dict:
+    token = preview_token(statement)
+    return {
+        "preview_url": settings.BASE_URL + reverse("signatures:preview", kwargs={"token": token})
+        if token and allowed
+        else "",
+        "statement": statement,
+        "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+        "language_rows": language_states(statement),
+        "problems": problems,
+        "can_settings": allowed,
+        "can_texts": "texts" in mine,
+    }
 
 
 @no_store
@@ -543,7 +562,15 @@ def text_edit(request: HttpRequest, slug: str, language: str) -> HttpResponse:
         note_required=text is not None and change_note_required(text),
     )
     preview = ""
-    if request.method == "POST" and form.is_valid():
+    findings = findings_for(statement, language) if text else []
+    if request.method == "POST" and request.POST.get("action") == "acknowledge":
+        response = _acknowledge(request, statement, findings)
+        if response is not None:
+            return response
+        form = TextForm(initial=initial, language=language, max_chars=settings.TEXT_MAX_CHARS,
+                        public=statement.is_public)  # fmt: skip
+        preview = text.body_html if text else ""
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if request.POST.get("action") == "save":
             text = text or StatementText(statement=statement, language=language)
@@ -590,8 +617,39 @@ def text_edit(request: HttpRequest, slug: str, language: str) -> HttpResponse:
             "rows": translation_rows(statement, language)
             if language != statement.default_language
             else [],
+            "findings": findings,
+            "open_count": sum(1 for item in findings if item.acknowledgment is None),
+            "can_acknowledge": True,
         },
     )
+
+
+def _acknowledge(request: HttpRequest, statement: Statement, findings: list) -> HttpResponse | None:
+    """Acknowledge the posted finding with its reason; None (the page again, with the error
+    beside the reason) when the reason is missing."""
+    index = ascii_int(request.POST.get("finding", ""), max_digits=4) or 0
+    if not 0 < index <= len(findings):
+        messages.error(request, _("This finding is no longer in the text."))
+        return redirect(request.path)
+    item = findings[index - 1]
+    reason = " ".join(request.POST.get("reason", "").split())[:300]
+    if not reason:
+        item.error = _("Say why the text is right as it is.")
+        return None
+    try:
+        finding_acknowledge(
+            statement=statement,
+            language=item.finding.language,
+            kind=item.finding.kind,
+            excerpt=item.finding.excerpt,
+            reason=reason,
+            user=cast(User, request.user),
+        )
+    except UnknownFinding:
+        messages.error(request, _("This finding is no longer in the text."))
+    else:
+        messages.success(request, _("The finding is acknowledged."))
+    return redirect(request.path + "#check-heading")
 
 
 @no_store

@@ -99,8 +99,10 @@ def finding_acknowledge(
 
 
 def on_text_saved(sender, *, text: StatementText, **kwargs) -> None:
-    """After a text is saved: the worker checks its links (never the request)."""
-    links_check_enqueue(statement_id=text.statement_id)
+    """After a text is saved: the worker checks its links (never the request), when it has
+    any, or had some whose answers are kept."""
+    if "http" in text.body or LinkAnswer.objects.filter(statement_id=text.statement_id).exists():
+        links_check_enqueue(statement_id=text.statement_id)
 
 
 def links_check_enqueue(*, statement_id: int) -> None:

@@ -145,6 +145,16 @@ def look(page, name: str, language: str, axe_source: str, output_dir) -> list[st
     return problems
 
 
+def sign_in(page, language: str, username: str = "coordinator",
+            password: str = "a-long-test-password") -> None:  # fmt: skip
+    """Sign in through the platform's own page; on the dashboard afterwards."""
+    page.goto(f"/{language}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/dashboard/")
+
+
 def overflow(page) -> int:
     """How many CSS pixels the page is wider than its window (0: no sideways scrolling)."""
     return page.evaluate(

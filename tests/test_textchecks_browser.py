@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.conftest import look
+from tests.conftest import look, sign_in
 from tests.factories import make_statement
 from undersigned.statements.models import Statement
 from undersigned.textchecks.models import Acknowledgment
@@ -33,11 +33,7 @@ def test_a_coordinator_sees_acknowledges_and_opens_with_findings(
     )
     owner = get_user_model().objects.create_user(username="coordinator", password=PASSWORD)
     statement.owners.add(owner)
-    page.goto(f"/{language}/accounts/login/")
-    page.locator("input[name=username]").fill("coordinator")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/dashboard/")
+    sign_in(page, language)
     page.goto(f"/{language}/dashboard/s/{statement.slug}/texts/{language}/")
     page.locator("textarea#id_body").fill(TEXTS[language])
     page.locator("button[value=save]").click()

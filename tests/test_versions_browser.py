@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.conftest import look
+from tests.conftest import look, sign_in
 from tests.factories import record_submissions
 from undersigned.core.mail import written_messages
 from undersigned.jobs.services import jobs_run_pending
@@ -61,11 +61,7 @@ def test_a_draft_circulates_opens_changes_and_each_signer_sees_their_version(
     problems: list[str] = []
 
     # The coordinator creates the statement and writes its text.
-    page.goto(f"/{language}/accounts/login/")
-    page.locator("input[name=username]").fill("coordinator")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/dashboard/")
+    sign_in(page, language)
     page.goto(f"/{language}/dashboard/new/")
     page.locator("#id_title").fill(title)
     page.locator("#id_default_language").select_option(language)

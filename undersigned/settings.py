@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "undersigned.accounts",
     "undersigned.operations",
     "undersigned.textchecks",
+    "undersigned.deliveries",
     "undersigned.workspace",
 ]
 

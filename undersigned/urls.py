@@ -26,6 +26,7 @@ urlpatterns = [
         RedirectView.as_view(url=f"{settings.STATIC_URL}undersigned/favicon.ico", permanent=True),
     ),
     path("", include("undersigned.operations.urls")),
+    path("", include("undersigned.deliveries.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("accounts/login/", account_views.sign_in, name="login"),

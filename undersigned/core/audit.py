@@ -96,6 +96,7 @@ ACTION_LABELS = {
     "statements.text.changed": _("text changed"),
     "statements.text.deleted": _("text of a language removed"),
     "textchecks.finding.acknowledged": _("text check finding acknowledged"),
+    "deliveries.export.made": _("list exported"),
     "statements.text.signers_notified": _("signers told of a text change"),
     "statements.preview.rotated": _("preview link made or replaced"),
     "statements.preview.revoked": _("preview link withdrawn"),

@@ -300,6 +300,30 @@ class TextForm(forms.Form):
         return data
 
 
+class ExportForm(forms.Form):
+    """What to export: the format, who it is for (public, or with contact persons), the
+    language of its headings and country names, and (CSV) a BOM for spreadsheets."""
+
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel, LibreOffice)"), ("json", "JSON")],
+        initial="csv",
+    )
+    scope = forms.ChoiceField(
+        label=_("What it holds"),
+        choices=[
+            ("public", _("what the public list shows")),
+            ("owner", _("with each organization's contact person, role and email")),
+        ],
+        initial="public",
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    bom = forms.BooleanField(
+        label=_("CSV: add a byte-order mark, for spreadsheet programs"), required=False
+    )
+
+
 class AddresseeForm(forms.ModelForm):
     class Meta:
         model = Addressee

@@ -12,6 +12,8 @@ urlpatterns = [
     path("dashboard/s/<slug:slug>/", views.statement_overview, name="statement"),
     path("dashboard/s/<slug:slug>/settings/", views.statement_settings, name="settings"),
     path("dashboard/s/<slug:slug>/addressees/", views.addressees, name="addressees"),
+    path("dashboard/s/<slug:slug>/export/", views.export, name="export"),
+    path("dashboard/s/<slug:slug>/export/<int:pk>/", views.export_file, name="export_file"),
     path("dashboard/s/<slug:slug>/texts/<str:language>/", views.text_edit, name="text"),
     path("invite/<str:token>/", views.invitation, name="invitation"),
 ]

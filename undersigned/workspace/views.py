@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,8 @@ from undersigned.core.audit import entries_for
 from undersigned.core.http import no_store
 from undersigned.core.numbers import ascii_int
 from undersigned.core.sanitize import markdown_to_safe_html
+from undersigned.deliveries.models import Export
+from undersigned.deliveries.services import export_folder, export_request
 from undersigned.moderation.selectors import waiting_counts
 from undersigned.moderation.services import RestoreRefused, signature_remove, signature_restore
 from undersigned.signatures import lifecycle
@@ -85,6 +87,7 @@ from undersigned.textchecks.selectors import findings_for
 from undersigned.textchecks.services import UnknownFinding, finding_acknowledge, open_findings
 from undersigned.workspace.forms import (
     AddresseeForm,
+    ExportForm,
     InviteForm,
     JoinForm,
     StatementCreateForm,
@@ -520,6 +523,7 @@ def _overview_context(request, statement, problems, allowed, mine) -> dict:
         "problems": problems,
         "can_settings": allowed,
         "can_texts": "texts" in mine,
+        "can_members": "members" in mine,
     }
 
 
@@ -679,3 +683,55 @@ def addressees(request: HttpRequest, slug: str) -> HttpResponse:
         "workspace/addressees.html",
         {"statement": statement, "form": form, "addressees": statement.addressees.all()},
     )
+
+
+# --- Exports: owners only (the owner scope holds contact persons) ---------------------------
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    user = cast(User, request.user)
+    statement = statement_for(user=user, slug=slug, can="members")
+    form = ExportForm(
+        request.POST if request.method == "POST" else None,
+        initial={"language": statement.default_language},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        export_request(
+            statement=statement, fmt=data["format"], scope=data["scope"],
+            language=data["language"], bom=data["bom"], user=user,
+        )  # fmt: skip
+        messages.success(request, _("The export is being made: it appears below when ready."))
+        return redirect("workspace:export", slug=slug)
+    exports = list(Export.objects.filter(statement=statement).select_related("statement")[:20])
+    return render(
+        request,
+        "workspace/export.html",
+        {
+            "statement": statement,
+            "form": form,
+            "exports": exports,
+            "pending": any(
+                e.status in (Export.Status.QUEUED, Export.Status.RUNNING) for e in exports
+            ),
+        },
+    )
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def export_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """An export's file, or (?manifest=1) its signed manifest, as a download."""
+    statement = statement_for(user=cast(User, request.user), slug=slug, can="members")
+    export = Export.objects.filter(statement=statement, pk=pk, status=Export.Status.DONE).first()
+    if export is None:
+        raise Http404("no such export")
+    name = export.file_name + (".manifest.json" if request.GET.get("manifest") else "")
+    path = export_folder(export) / name
+    if not path.is_file():
+        raise Http404("the file is gone")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)

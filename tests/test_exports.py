@@ -25,6 +25,7 @@ from undersigned.deliveries.services import export_statement
 from undersigned.jobs.services import jobs_run_pending
 from undersigned.signatures.services import statement_list_refresh
 from undersigned.statements.models import Membership
+from undersigned.statements.services import statement_settings_save
 
 from .test_statement_workspace import account
 
@@ -274,3 +275,31 @@ def test_the_public_key_is_published_and_linked_from_every_statement_page(client
     assert key.status_code == 200 and key.content.startswith(b"-----BEGIN PUBLIC KEY-----")
     assert key.content == manifest.public_pem()
     assert "/keys/export-ed25519.pub" in client.get(f"/en/s/{statement.slug}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_owners_may_offer_the_public_list_as_files_on_the_statement_page(client, listed):
+    statement, person = listed
+    path = f"/en/s/{statement.slug}/list.csv"
+    assert client.get(path).status_code == 404  # not offered
+    assert "list.csv" not in client.get(f"/en/s/{statement.slug}/").content.decode()
+    statement.public_downloads = True
+    statement_settings_save(statement=statement, changed=["public_downloads"], user=account("o"))
+    page = client.get(f"/en/s/{statement.slug}/").content.decode()
+    assert f"/en/s/{statement.slug}/list.csv" in page and "list.json?manifest=1" in page
+    first = client.get(path)
+    assert first.status_code == 200 and "attachment" in first["Content-Disposition"]
+    content = b"".join(first.streaming_content)
+    signed = b"".join(client.get(path + "?manifest=1").streaming_content)
+    name = first["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert verify(signed, {name: content})[0].ok
+    assert b"@" not in content.replace(b"@SUM", b"").replace(b"@x", b"")  # no email at all
+    assert person.email.encode() not in content
+    # The same file until the list changes; a new one after.
+    assert b"".join(client.get(path).streaming_content) == content
+    sign_and_confirm(statement, organization(name="Late Joiners Collective"))
+    statement_list_refresh(statement_id=statement.pk)
+    assert b"Late Joiners Collective" in b"".join(client.get(path).streaming_content)
+    data = json.loads(b"".join(client.get(f"/ar/s/{statement.slug}/list.json").streaming_content))
+    jsonschema.validate(data, SCHEMA)
+    assert data["language"] == "ar" and data["scope"] == "public"

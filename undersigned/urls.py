@@ -53,6 +53,7 @@ urlpatterns += i18n_patterns(
     path("dashboard/s/<slug:slug>/import/", include("undersigned.imports.urls")),
     path("dashboard/s/<slug:slug>/review/", include("undersigned.moderation.urls")),
     path("", include("undersigned.workspace.urls")),
+    path("", include("undersigned.deliveries.public_urls")),
     path("", include("undersigned.signatures.urls")),
     prefix_default_language=True,
 )

@@ -128,3 +128,34 @@ def export_make(*, export_id: int) -> None:
         rows_done=export.rows_total,
         finished=timezone.now(),
     )
+
+
+def public_list_file(*, statement: Statement, fmt: str, language: str) -> Path:
+    """The public list as a file, with its manifest beside it: made once per list refresh and
+    language (the name carries the refresh time), then served as it is."""
+    tally = tally_for(statement)
+    stamp = (tally.refreshed or statement.created).strftime("%Y%m%dT%H%M%S%f")
+    folder = Path(settings.DATA_DIR) / "public" / str(statement.pk)
+    out = folder / f"{statement.slug}-{language}-{stamp}.{fmt}"
+    if not (out.exists() and out.with_name(out.name + ".manifest.json").exists()):
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(f"{statement.slug}-{language}-*.{fmt}*"):
+            if not old.name.startswith(out.name):
+                old.unlink(missing_ok=True)
+        made = folder / f".{out.name}.{os.getpid()}"
+        manifest_path = export_statement(
+            statement=statement, fmt=fmt, scope="public", language=language, out=made
+        )
+        # The manifest names the file as it is served.
+        body = json.loads(manifest_path.read_text())
+        body.pop("signature")
+        body.pop("key")
+        body.pop("format")
+        body["files"][0]["name"] = out.name
+        signed = manifest.sign(body)
+        os.replace(made, out)
+        out.with_name(out.name + ".manifest.json").write_text(
+            json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
+        )
+        manifest_path.unlink(missing_ok=True)
+    return out

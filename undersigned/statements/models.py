@@ -83,6 +83,11 @@ class Statement(models.Model):
     owners: models.ManyToManyField[AbstractBaseUser, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="statements", through="Membership"
     )
+    # Offer the public list as CSV and JSON (with signed manifests) on the statement page.
+    public_downloads = models.BooleanField(
+        default=False,
+        help_text="Offer the public list as CSV and JSON files on the statement page.",
+    )
     # The secret of the draft's preview link (statements/services.py: preview_token); empty
     # when no link is out. Rotating it makes every earlier link useless.
     preview_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)

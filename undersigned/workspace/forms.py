@@ -114,8 +114,10 @@ class StatementSettingsForm(forms.ModelForm):
             "organizer",
             "contact_email",
             "contact_url",
+            "public_downloads",
         ]
         labels = {
+            "public_downloads": _("Offer the public list as CSV and JSON files on its page"),
             "slug": _("Address"),
             "reference": _("Reference (optional)"),
             "kind": _("Kind"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -23,14 +24,15 @@ MAKE_EXPORT = "deliveries.make_export"
 def export_statement(*, statement: Statement, fmt: str, scope: str, language: str, out: Path,
                      bom: bool = False, user: AbstractBaseUser | None = None,
                      progress=None) -> Path:  # fmt: skip
-    """Write the export to `out` (through a temporary file, so a reader never sees half a
-    file) and its signed manifest beside it as `out.manifest.json`; the manifest's path."""
+    """Write the export to `out` and its signed manifest beside it as `out.manifest.json`, each
+    through a temporary file of this thread's, so a reader (or a second writer) never sees half
+    a file; the manifest's path."""
     if fmt not in exports.WRITERS or scope not in exports.SCOPES:
         raise ValueError(f"unknown format or scope: {fmt!r}, {scope!r}")
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"unknown language {language!r}")
     out = Path(out)
-    partial = out.with_name(out.name + ".partial")
+    partial = _partial(out)
     with partial.open("wb") as handle:
         if fmt == "csv":
             exports.write_csv(handle, statement, scope, language, bom=bom, progress=progress)
@@ -41,7 +43,9 @@ def export_statement(*, statement: Statement, fmt: str, scope: str, language: st
     os.replace(partial, out)
     signed = manifest.sign(manifest_body(statement, scope=scope, files=[out]))
     manifest_path = out.with_name(out.name + ".manifest.json")
-    manifest_path.write_text(json.dumps(signed, indent=2, ensure_ascii=False) + "\n")
+    partial = _partial(manifest_path)
+    partial.write_text(json.dumps(signed, indent=2, ensure_ascii=False) + "\n")
+    os.replace(partial, manifest_path)
     log_action(
         statement,
         "deliveries.export.made",
@@ -54,6 +58,10 @@ def export_statement(*, statement: Statement, fmt: str, scope: str, language: st
         },  # fmt: skip
     )
     return manifest_path
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
 
 
 def manifest_body(statement: Statement, *, scope: str, files: list[Path]) -> dict:
@@ -142,20 +150,5 @@ def public_list_file(*, statement: Statement, fmt: str, language: str) -> Path:
         for old in folder.glob(f"{statement.slug}-{language}-*.{fmt}*"):
             if not old.name.startswith(out.name):
                 old.unlink(missing_ok=True)
-        made = folder / f".{out.name}.{os.getpid()}"
-        manifest_path = export_statement(
-            statement=statement, fmt=fmt, scope="public", language=language, out=made
-        )
-        # The manifest names the file as it is served.
-        body = json.loads(manifest_path.read_text())
-        body.pop("signature")
-        body.pop("key")
-        body.pop("format")
-        body["files"][0]["name"] = out.name
-        signed = manifest.sign(body)
-        os.replace(made, out)
-        out.with_name(out.name + ".manifest.json").write_text(
-            json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
-        )
-        manifest_path.unlink(missing_ok=True)
+        export_statement(statement=statement, fmt=fmt, scope="public", language=language, out=out)
     return out

@@ -86,12 +86,10 @@ class Command(BaseCommand):
         return text
 
     def _with_links(self, texts, findings):
-        from undersigned.textchecks.check import check_texts as again
-
         urls = {
             url
             for language, body in texts.items()
             for url, _l, _t in web_links(parse(body, language))
         }
         answers = {url: fetch(url) for url in sorted(urls)}
-        return again(texts, answers=answers)
+        return check_texts(texts, answers=answers)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 from pathlib import Path
 
@@ -161,3 +163,24 @@ def overflow(page) -> int:
         "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
         " - document.documentElement.clientWidth"
     )
+
+
+@contextlib.contextmanager
+def smtp_server(handler, settings=None):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 with `handler`, on a free port; with
+    `settings`, Django sends through it. Yields the port."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    if settings is not None:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        yield port
+    finally:
+        controller.stop()

@@ -85,8 +85,10 @@ def confirm_token(signature: Signature) -> str:
     return make_token(purpose="confirm", signature_id=signature.pk, nonce=signature.token_nonce)
 
 
-def sign_and_confirm(statement: Statement, details: SignerDetails) -> Signature:
-    signature = sign(statement, details)
+def sign_and_confirm(
+    statement: Statement, details: SignerDetails, language: str = "en"
+) -> Signature:
+    signature = sign(statement, details, language)
     return signature_confirm(token=confirm_token(signature))
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
+from tests.conftest import smtp_server
 from tests.factories import individual, make_statement, record_submissions, sign
 from tests.test_views import individual_form, sign_url
 from undersigned.jobs.services import jobs_run_pending
@@ -35,18 +34,8 @@ class Sink:
 @pytest.fixture
 def smtp(settings):
     sink = Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    yield sink
-    controller.stop()
+    with smtp_server(sink, settings):
+        yield sink
 
 
 def headers_of(raw: bytes) -> bytes:

@@ -189,7 +189,7 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env_str("UNDERSIGNED_EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("UNDERSIGNED_EMAIL_USE_TLS", True)
     EMAIL_USE_SSL = env_bool("UNDERSIGNED_EMAIL_USE_SSL", False)
-    EMAIL_TIMEOUT = 30
+    EMAIL_TIMEOUT = env_int("UNDERSIGNED_EMAIL_TIMEOUT", 30, minimum=1)
 else:
     EMAIL_BACKEND = "undersigned.core.mail.MboxFileBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
@@ -247,6 +247,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10 * IMPORT_MAX_ENTRIES + 100
 PUBLIC_MAX_BODY_BYTES = env_int("UNDERSIGNED_PUBLIC_MAX_BODY_BYTES", 64 * 1024, minimum=4096)
 OWNER_MAX_BODY_BYTES = env_int(
     "UNDERSIGNED_OWNER_MAX_BODY_BYTES", IMPORT_MAX_BYTES + 2 * 1024 * 1024, minimum=4096
+)
+# The public page /<lang>/verify/ takes a manifest and the files it lists, kept in memory for the
+# request only: each file at most VERIFY_MAX_BYTES, a request at most that plus 1 MiB.
+VERIFY_MAX_BYTES = env_int("UNDERSIGNED_VERIFY_MAX_BYTES", 20 * 1024 * 1024, minimum=4096)
+# A delivery attaches the letter (PDF) and the list (CSV) when the two together are at most this
+# many bytes; larger, the email links to them instead.
+DELIVERY_ATTACH_MAX_BYTES = env_int(
+    "UNDERSIGNED_DELIVERY_ATTACH_MAX_BYTES", 10 * 1024 * 1024, minimum=0
 )
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # How long each process keeps the answers every request asks for (a statement's current
@@ -337,7 +345,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("UNDERSIGNED_LOG_LEVEL", "INFO")},
     # django-axes notes each failed sign-in; the audit log keeps them, so only lockouts show.
-    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 CSRF_FAILURE_VIEW = "undersigned.core.views.csrf_failure"

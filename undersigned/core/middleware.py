@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 # Owners' pages, which take imports: the admin, and the dashboard in any language.
 _OWNER_PATH = re.compile(r"^/(?:admin/|[a-z]{2}(?:-[a-z]+)?/dashboard/)")
+# The public page that checks exported files against their manifest (deliveries).
+_VERIFY_PATH = re.compile(r"^/[a-z]{2}(?:-[a-z]+)?/verify/$")
 BUSY_RETRY_AFTER_SECONDS = 30
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -53,8 +55,12 @@ class BodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        owner = _OWNER_PATH.match(request.path_info) is not None
-        limit = settings.OWNER_MAX_BODY_BYTES if owner else settings.PUBLIC_MAX_BODY_BYTES
+        if _OWNER_PATH.match(request.path_info):
+            limit = settings.OWNER_MAX_BODY_BYTES
+        elif _VERIFY_PATH.match(request.path_info):
+            limit = settings.VERIFY_MAX_BYTES + 1024 * 1024
+        else:
+            limit = settings.PUBLIC_MAX_BODY_BYTES
         if length > limit:
             # The server discards the unread rest; the reverse proxy's own limit (README)
             # stops it on the way in.

@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 FORMAT = "undersigned-export-manifest/1"
 
@@ -99,36 +100,43 @@ def verify(manifest_bytes: bytes, files: dict[str, bytes | Path], *,
         manifest = json.loads(manifest_bytes)
         signature = base64.b64decode(manifest.pop("signature"), validate=True)
         listed = {f["name"]: f for f in manifest["files"]}
+        by_digest = {f["sha256"]: f["name"] for f in manifest["files"]}
         claimed_key = manifest["key"]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise ManifestProblem("This is not an export manifest, or it is damaged.") from None
+        raise ManifestProblem(_("This is not an export manifest, or it is damaged.")) from None
     if manifest.get("format") != FORMAT:
-        raise ManifestProblem("This manifest is of an unknown format.")
+        raise ManifestProblem(_("This manifest is of an unknown format."))
     key = key or private_key().public_key()
     if claimed_key != fingerprint(key):
         raise ManifestProblem(
-            "This manifest was signed by another key, not by this instance's export key."
+            _("This manifest was signed by another key, not by this instance's export key.")
         )
     try:
         key.verify(signature, _canonical(manifest))
     except InvalidSignature:
         raise ManifestProblem(
-            "The manifest's signature does not match its content: it was altered after signing."
+            _("The manifest's signature does not match its content: it was altered after signing.")
         ) from None
     checks = []
     for name, content in files.items():
-        entry = listed.get(Path(name).name)
-        if entry is None:
-            checks.append(FileCheck(name, False, "not listed in the manifest"))
-            continue
         if isinstance(content, Path):
             digest = file_digest(content)
         else:
             digest = hashlib.sha256(content).hexdigest()
-        if digest != entry["sha256"]:
+        # A file is known by its content: renamed after download, it is still the same file.
+        if digest in by_digest:
             checks.append(
-                FileCheck(name, False, "altered: its SHA-256 differs from the manifest's")
+                FileCheck(
+                    name,
+                    True,
+                    _("genuine and unaltered (%(name)s in the manifest)")
+                    % {"name": by_digest[digest]},
+                )
+            )
+        elif Path(name).name in listed:
+            checks.append(
+                FileCheck(name, False, _("altered: its SHA-256 differs from the manifest's"))
             )
         else:
-            checks.append(FileCheck(name, True, "genuine and unaltered"))
+            checks.append(FileCheck(name, False, _("not listed in the manifest")))
     return checks

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from undersigned.core.audit import log_action
-from undersigned.deliveries import exports, manifest
+from undersigned.deliveries import exports, letter, manifest
 from undersigned.deliveries.models import Export
 from undersigned.jobs.services import job_enqueue
 from undersigned.signatures.selectors import tally_for
@@ -21,13 +21,13 @@ from undersigned.statements.models import Statement
 MAKE_EXPORT = "deliveries.make_export"
 
 
-def export_statement(*, statement: Statement, fmt: str, scope: str, language: str, out: Path,
-                     bom: bool = False, user: AbstractBaseUser | None = None,
-                     progress=None) -> Path:  # fmt: skip
-    """Write the export to `out` and its signed manifest beside it as `out.manifest.json`, each
-    through a temporary file of this thread's, so a reader (or a second writer) never sees half
-    a file; the manifest's path."""
-    if fmt not in exports.WRITERS or scope not in exports.SCOPES:
+def write_export(*, statement: Statement, fmt: str, scope: str, language: str, out: Path,
+                 bom: bool = False, progress=None, paper: str = "a4",
+                 texts: list[str] | None = None,
+                 addressees: list[str] | None = None) -> None:  # fmt: skip
+    """Write one export to `out` through a temporary file of this thread's, so a reader (or a
+    second writer) never sees half a file."""
+    if fmt not in exports.FORMATS or scope not in exports.SCOPES:
         raise ValueError(f"unknown format or scope: {fmt!r}, {scope!r}")
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"unknown language {language!r}")
@@ -38,14 +38,35 @@ def export_statement(*, statement: Statement, fmt: str, scope: str, language: st
             exports.write_csv(handle, statement, scope, language, bom=bom, progress=progress)
         elif fmt == "xlsx":
             exports.write_xlsx(handle, statement, scope, language, progress=progress)
-        else:
+        elif fmt == "json":
             exports.write_json(handle, statement, scope, language, progress=progress)
+        else:
+            letter.write_pdf(handle, statement, scope, language, progress, paper=paper,
+                             texts=texts or (), addressees=addressees)  # fmt: skip
     os.replace(partial, out)
-    signed = manifest.sign(manifest_body(statement, scope=scope, files=[out]))
-    manifest_path = out.with_name(out.name + ".manifest.json")
-    partial = _partial(manifest_path)
+
+
+def write_manifest(statement: Statement, *, scope: str, files: list[Path], out: Path) -> dict:
+    """Sign a manifest of `files` and write it to `out` (atomically); the signed manifest."""
+    signed = manifest.sign(manifest_body(statement, scope=scope, files=files))
+    partial = _partial(out)
     partial.write_text(json.dumps(signed, indent=2, ensure_ascii=False) + "\n")
-    os.replace(partial, manifest_path)
+    os.replace(partial, out)
+    return signed
+
+
+def export_statement(*, statement: Statement, fmt: str, scope: str, language: str, out: Path,
+                     bom: bool = False, user: AbstractBaseUser | None = None,
+                     progress=None, paper: str = "a4", texts: list[str] | None = None,
+                     addressees: list[str] | None = None) -> Path:  # fmt: skip
+    """Write the export to `out` and its signed manifest beside it as `out.manifest.json`; the
+    manifest's path."""
+    out = Path(out)
+    write_export(statement=statement, fmt=fmt, scope=scope, language=language, out=out,
+                 bom=bom, progress=progress, paper=paper, texts=texts,
+                 addressees=addressees)  # fmt: skip
+    manifest_path = out.with_name(out.name + ".manifest.json")
+    signed = write_manifest(statement, scope=scope, files=[out], out=manifest_path)
     log_action(
         statement,
         "deliveries.export.made",
@@ -95,11 +116,13 @@ def export_folder(export: Export) -> Path:
 
 
 def export_request(*, statement: Statement, fmt: str, scope: str, language: str, bom: bool,
-                   user: AbstractBaseUser) -> Export:  # fmt: skip
+                   user: AbstractBaseUser, paper: str = "a4",
+                   texts: list[str] | None = None) -> Export:  # fmt: skip
     """Queue an export for the worker; the workspace shows its progress, then the download."""
     export = Export.objects.create(
         statement=statement, format=fmt, scope=scope, language=language, bom=bom,
-        created_by=user, rows_total=exports.listed(statement).count(),  # type: ignore[misc]
+        paper=paper, texts=texts or [], created_by=user,
+        rows_total=exports.listed(statement).count(),  # type: ignore[misc]
     )  # fmt: skip
     job_enqueue(kind=MAKE_EXPORT, payload={"export_id": export.pk})
     return export
@@ -122,7 +145,7 @@ def export_make(*, export_id: int) -> None:
         export_statement(
             statement=export.statement, fmt=export.format, scope=export.scope,
             language=export.language, out=out, bom=export.bom, user=export.created_by,
-            progress=progress,
+            progress=progress, paper=export.paper, texts=export.texts,
         )  # fmt: skip
     except Exception as error:
         Export.objects.filter(pk=export.pk).update(

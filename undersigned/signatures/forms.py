@@ -108,6 +108,12 @@ class SignForm(forms.Form):
     # the page carried and the browser's solution. Like the fields above, they only classify.
     challenge = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
     work = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    # Apart from the signature, never ticked in advance (deliveries.updates).
+    wants_updates = forms.BooleanField(
+        label=_("Tell me when this statement is delivered or updated"),
+        help_text=_("Optional. One email each time; every email has a link to stop them."),
+        required=False,
+    )
 
     def __init__(self, *args, current_version: str, pow_statement_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,7 +179,7 @@ class IndividualSignForm(SignForm):
         ],
         error_messages={"required": _("Choose whether your name is shown.")},
     )
-    field_order = ["name", "country", "affiliation", "email", "visibility"]
+    field_order = ["name", "country", "affiliation", "email", "visibility", "wants_updates"]
     autocomplete = {
         "name": "name",
         "country": "country",
@@ -198,7 +204,16 @@ class OrganizationSignForm(SignForm):
         max_length=254,
         help_text=_("We send a link to confirm the signature. It is never published."),
     )
-    field_order = ["name", "acronym", "country", "website", "contact_name", "contact_role", "email"]
+    field_order = [
+        "name",
+        "acronym",
+        "country",
+        "website",
+        "contact_name",
+        "contact_role",
+        "email",
+        "wants_updates",
+    ]
     autocomplete = {
         "name": "organization",
         "acronym": "off",

@@ -72,6 +72,9 @@ class Signature(models.Model):
     email_normalized = models.CharField(max_length=254, null=True, blank=True)  # noqa: DJ001
     contact_name = models.CharField(max_length=200, blank=True)
     contact_role = models.CharField(max_length=100, blank=True)
+    # The signer asked, apart from signing, for an email at each delivery (deliveries.updates);
+    # cleared when they stop them and when retention anonymizes the entry.
+    wants_updates = models.BooleanField(default=False)
     ip_hash = models.CharField(max_length=64, blank=True)
     network_hash = models.CharField(max_length=32, blank=True)
     email_domain = models.CharField(max_length=253, blank=True)

@@ -71,6 +71,9 @@ class SignerDetails:
     website: str = ""
     contact_name: str = ""
     contact_role: str = ""
+    # Asked at signing, apart from the signature itself: one email per delivery of the
+    # statement, until the signer stops them (deliveries.updates).
+    wants_updates: bool = False
 
 
 def _expiry():
@@ -202,6 +205,7 @@ def signature_build(
         email=details.email,
         contact_name=details.contact_name,
         contact_role=details.contact_role,
+        wants_updates=details.wants_updates,
         language=language,
         text_language=text_language,
         text_version=text_version,

@@ -88,6 +88,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
         email_normalized=None,
         contact_name="",
         contact_role="",
+        wants_updates=False,
         ip_hash="",
         token_nonce="",
         anonymized_at=now,

@@ -126,6 +126,7 @@ def _details(kind: str, data: dict) -> SignerDetails:
             email=data["email"],
             affiliation=data["affiliation"],
             show_name=data["visibility"] == "show",
+            wants_updates=data["wants_updates"],
         )
     return SignerDetails(
         kind=kind,
@@ -137,6 +138,7 @@ def _details(kind: str, data: dict) -> SignerDetails:
         contact_name=data["contact_name"],
         contact_role=data["contact_role"],
         show_name=True,
+        wants_updates=data["wants_updates"],
     )
 
 

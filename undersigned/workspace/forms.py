@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -308,7 +309,12 @@ class ExportForm(forms.Form):
 
     format = forms.ChoiceField(
         label=_("Format"),
-        choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel, LibreOffice)"), ("json", "JSON")],
+        choices=[
+            ("csv", "CSV"),
+            ("xlsx", "XLSX (Excel, LibreOffice)"),
+            ("json", "JSON"),
+            ("pdf", _("PDF: the letter, ready to print")),
+        ],
         initial="csv",
     )
     scope = forms.ChoiceField(
@@ -324,6 +330,25 @@ class ExportForm(forms.Form):
     bom = forms.BooleanField(
         label=_("CSV: add a byte-order mark, for spreadsheet programs"), required=False
     )
+    paper = forms.ChoiceField(
+        label=_("PDF: paper size"), choices=[("a4", "A4"), ("letter", _("US Letter"))],
+        initial="a4", required=False,
+    )  # fmt: skip
+    texts = forms.MultipleChoiceField(
+        label=_("PDF: the text in these languages"),
+        help_text=_("One text after the other. None chosen: the text in the export's language."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, statement_languages: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        texts = cast(forms.MultipleChoiceField, self.fields["texts"])
+        texts.choices = [(code, names[code]) for code in statement_languages]
+
+    def clean_paper(self) -> str:
+        return self.cleaned_data["paper"] or "a4"
 
 
 class AddresseeForm(forms.ModelForm):
@@ -347,3 +372,63 @@ class AddresseeForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(_("Write the addressee's name."), code="required")
         return name
+
+
+class DeliveryForm(forms.Form):
+    """Which addressees get the statement, each in which language, and whether the statement
+    page names them. One pair of fields per addressee with an email."""
+
+    public_names = forms.BooleanField(
+        label=_("Name these addressees on the statement page"),
+        help_text=_("Unticked, the page only says how many addressees it was delivered to."),
+        required=False,
+    )
+
+    def __init__(self, *args, addressees, languages: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.addressees = list(addressees)
+        self.rows = []
+        for addressee in self.addressees:
+            parts = (addressee.name, addressee.role, addressee.institution)
+            label = ", ".join(p for p in parts if p)
+            self.fields[f"to_{addressee.pk}"] = forms.BooleanField(
+                label=_("Send to %(name)s") % {"name": label}, required=False
+            )
+            self.fields[f"language_{addressee.pk}"] = forms.ChoiceField(
+                label=_("Language for %(name)s") % {"name": addressee.name},
+                choices=[(code, names[code]) for code in languages],
+                initial=addressee.language if addressee.language in languages else languages[0],
+                required=False,
+            )
+            self.rows.append((addressee, self[f"to_{addressee.pk}"],
+                              self[f"language_{addressee.pk}"]))  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        for addressee in self.addressees:
+            if data.get(f"to_{addressee.pk}") and not data.get(f"language_{addressee.pk}"):
+                self.add_error(f"language_{addressee.pk}", forms.ValidationError(
+                    _("Choose the language to write to them in."), code="required"))  # fmt: skip
+        if not self.chosen() and not self.errors:
+            raise forms.ValidationError(
+                _("Choose at least one addressee to send the statement to."), code="none"
+            )
+        return data
+
+    def chosen(self) -> list:
+        data = getattr(self, "cleaned_data", {})
+        return [
+            (a, data[f"language_{a.pk}"])
+            for a in self.addressees
+            if data.get(f"to_{a.pk}") and data.get(f"language_{a.pk}")
+        ]
+
+
+class MilestoneForm(forms.Form):
+    signatures = forms.IntegerField(
+        label=_("When the list reaches this many signatures"),
+        help_text=_("A delivery to every addressee with an email is prepared; you confirm it."),
+        min_value=1,
+        max_value=100_000_000,
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboard/s/<slug:slug>/addressees/", views.addressees, name="addressees"),
     path("dashboard/s/<slug:slug>/export/", views.export, name="export"),
     path("dashboard/s/<slug:slug>/export/<int:pk>/", views.export_file, name="export_file"),
+    path("dashboard/s/<slug:slug>/deliver/", views.deliver, name="deliver"),
     path("dashboard/s/<slug:slug>/texts/<str:language>/", views.text_edit, name="text"),
     path("invite/<str:token>/", views.invitation, name="invitation"),
 ]

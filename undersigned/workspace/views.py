@@ -25,7 +25,15 @@ from undersigned.core.audit import entries_for
 from undersigned.core.http import no_store
 from undersigned.core.numbers import ascii_int
 from undersigned.core.sanitize import markdown_to_safe_html
-from undersigned.deliveries.models import Export
+from undersigned.deliveries.models import Delivery, Export, Milestone, Recipient
+from undersigned.deliveries.sending import (
+    delivery_confirm,
+    delivery_create,
+    delivery_discard,
+    milestone_add,
+    milestone_remove,
+    recipient_retry,
+)
 from undersigned.deliveries.services import export_folder, export_request
 from undersigned.moderation.selectors import waiting_counts
 from undersigned.moderation.services import RestoreRefused, signature_remove, signature_restore
@@ -87,9 +95,11 @@ from undersigned.textchecks.selectors import findings_for
 from undersigned.textchecks.services import UnknownFinding, finding_acknowledge, open_findings
 from undersigned.workspace.forms import (
     AddresseeForm,
+    DeliveryForm,
     ExportForm,
     InviteForm,
     JoinForm,
+    MilestoneForm,
     StatementCreateForm,
     StatementSettingsForm,
     TextForm,
@@ -697,12 +707,16 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     form = ExportForm(
         request.POST if request.method == "POST" else None,
         initial={"language": statement.default_language},
+        statement_languages=tuple(
+            statement.texts.order_by("language").values_list("language", flat=True)
+        ),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         export_request(
             statement=statement, fmt=data["format"], scope=data["scope"],
-            language=data["language"], bom=data["bom"], user=user,
+            language=data["language"], bom=data["bom"], user=user, paper=data["paper"],
+            texts=data["texts"],
         )  # fmt: skip
         messages.success(request, _("The export is being made: it appears below when ready."))
         return redirect("workspace:export", slug=slug)
@@ -735,3 +749,70 @@ def export_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     if not path.is_file():
         raise Http404("the file is gone")
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+# --- Delivery to the addressees: owners only ------------------------------------------------
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def deliver(request: HttpRequest, slug: str) -> HttpResponse:
+    """Send the statement to chosen addressees, each in a language; follow each recipient's
+    email, retry the failed ones; confirm what a milestone prepared; set milestones."""
+    user = cast(User, request.user)
+    statement = statement_for(user=user, slug=slug, can="members")
+    action = request.POST.get("action") if request.method == "POST" else None
+    languages = tuple(statement.texts.order_by("language").values_list("language", flat=True))
+    with_email = statement.addressees.exclude(email="").order_by("id")
+    form = DeliveryForm(request.POST if action == "send" else None, addressees=with_email,
+                        languages=languages or (statement.default_language,))  # fmt: skip
+    milestone_form = MilestoneForm(request.POST if action == "milestone" else None)
+    deliveries = Delivery.objects.filter(statement=statement)
+    if action == "send" and form.is_valid():
+        delivery_create(statement=statement, user=user, recipients=form.chosen(),
+                        public_names=form.cleaned_data["public_names"])  # fmt: skip
+        messages.success(request, _("The statement is being delivered: follow each email below."))
+        return redirect("workspace:deliver", slug=slug)
+    if action == "milestone" and milestone_form.is_valid():
+        milestone_add(statement=statement, user=user,
+                      signatures=milestone_form.cleaned_data["signatures"])  # fmt: skip
+        messages.success(request, _("The milestone is set."))
+        return redirect("workspace:deliver", slug=slug)
+    if action == "milestone_remove":
+        milestone = _posted_row(Milestone.objects.filter(statement=statement), request, "milestone")
+        if milestone is not None:
+            milestone_remove(milestone=milestone, user=user)
+            messages.success(request, _("The milestone is removed."))
+        return redirect("workspace:deliver", slug=slug)
+    if action in ("confirm", "discard"):
+        delivery = _posted_row(deliveries, request, "delivery")
+        if delivery is not None and action == "confirm":
+            delivery_confirm(delivery=delivery, user=user)
+            messages.success(request, _("The statement is being delivered."))
+        elif delivery is not None:
+            delivery_discard(delivery=delivery, user=user)
+            messages.success(request, _("The prepared delivery is discarded."))
+        return redirect("workspace:deliver", slug=slug)
+    if action == "retry":
+        recipient = _posted_row(Recipient.objects.filter(delivery__statement=statement), request,
+                                "recipient")  # fmt: skip
+        if recipient is not None and recipient_retry(recipient=recipient, user=user):
+            messages.success(request, _("The email is sent again."))
+        return redirect("workspace:deliver", slug=slug)
+    shown = list(deliveries.prefetch_related("recipients")[:20])
+    return render(
+        request,
+        "workspace/deliver.html",
+        {
+            "statement": statement,
+            "form": form,
+            "milestone_form": milestone_form,
+            "without_email": statement.addressees.filter(email=""),
+            "deliveries": shown,
+            "pending": any(
+                d.status in (Delivery.Status.PREPARING, Delivery.Status.SENDING) for d in shown
+            ),
+            "milestones": Milestone.objects.filter(statement=statement),
+        },
+    )

@@ -94,8 +94,10 @@ def test_a_worker_killed_mid_delivery_sends_nobody_twice_and_loses_nobody(settin
     with smtp_server(sink) as port:
         env = worker_env(settings, port)
         try:
-            delivery = delivery_create(statement=statement, user=None, public_names=False,
-                                       recipients=[(a, a.language) for a in addressees])  # fmt: skip
+            recipients = [(a, a.language) for a in addressees]
+            delivery = delivery_create(
+                statement=statement, user=None, public_names=False, recipients=recipients
+            )
             first = worker(env)
             assert sink.third_arrived.wait(timeout=120), "the third email never came"
             first.send_signal(signal.SIGKILL)

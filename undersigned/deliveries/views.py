@@ -6,6 +6,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -61,6 +62,8 @@ def _verify(request: HttpRequest) -> HttpResponse:
         try:
             context["checks"] = verify(manifest_bytes, files)
             context["manifest"] = json.loads(manifest_bytes)
+            generated = context["manifest"].get("generated")
+            context["generated"] = parse_datetime(generated) if isinstance(generated, str) else None
         except ManifestProblem as problem:
             context["problem"] = str(problem)
         context["all_ok"] = bool(context.get("checks")) and all(

@@ -74,7 +74,7 @@ class Signature(models.Model):
     contact_role = models.CharField(max_length=100, blank=True)
     # The signer asked, apart from signing, for an email at each delivery (deliveries.updates);
     # cleared when they stop them and when retention anonymizes the entry.
-    wants_updates = models.BooleanField(default=False)
+    wants_updates = models.BooleanField(default=False, db_default=False)
     ip_hash = models.CharField(max_length=64, blank=True)
     network_hash = models.CharField(max_length=32, blank=True)
     email_domain = models.CharField(max_length=253, blank=True)

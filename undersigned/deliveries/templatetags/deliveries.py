@@ -5,6 +5,7 @@ named only where the owner chose so; otherwise they are counted."""
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html_join
 
 from undersigned.deliveries.models import Delivery, Recipient
 
@@ -23,7 +24,10 @@ def delivered(statement) -> dict:
             continue
         lines.append(
             {
-                "names": [r.label for r in sent] if delivery.public_names else [],
+                # Each name isolated, so a name in another script keeps its own direction.
+                "names": format_html_join("; ", "<bdi>{}</bdi>", ((r.label,) for r in sent))
+                if delivery.public_names
+                else "",
                 "count": len(sent),
                 "date": sent[0].sent,
                 "organizations": delivery.counts.get("organizations", 0),

@@ -671,6 +671,18 @@ def report(results: dict) -> str:
                     f"median {row['seconds_median']} s (max {row['seconds_max']} s, "
                     f"{row['runs']} runs); target {results['textcheck']['target_seconds']} s"
                 )
+    if "exports" in results:
+        lines += ["", "## Exports (`bench/export_timing.py`, SQLite, one process per export)", ""]
+        targets = results["exports"]["targets"]
+        for case, row in results["exports"].items():
+            if case == "targets":
+                continue
+            target = targets.get(case.split("_")[0])
+            goal = f"; target {target['seconds']} s, {target['mb']} MB" if target else ""
+            lines.append(
+                f"- {case}: {row['entries']} entries in {row['seconds']} s, peak resident "
+                f"memory {row['peak_rss_mb']} MB, {row['bytes'] / 2**20:.1f} MiB written{goal}"
+            )
     if any("scale_out" in results["databases"][d] for d in dbs):
         lines += ["", "## Scale-out on one machine (PostgreSQL)", ""]
         for d in dbs:
@@ -732,6 +744,16 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     results["textcheck"] = json.loads(textcheck.read_text())
+    print("== exports", flush=True)
+    exports = WORK / "exports.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.export_timing", "--out", str(exports)],
+        cwd=ROOT,
+        check=True,
+        timeout=420,
+        stdout=subprocess.DEVNULL,
+    )
+    results["exports"] = json.loads(exports.read_text())
     for database in databases:
         out = WORK / f"{database}.json"
         print(f"== {database}", flush=True)

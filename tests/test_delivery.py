@@ -16,7 +16,14 @@ import pytest
 from django.test import Client
 
 from tests.conftest import smtp_server
-from tests.factories import individual, make_statement, organization, sign_and_confirm
+from tests.factories import (
+    individual,
+    make_statement,
+    organization,
+    record_submissions,
+    sign_and_confirm,
+)
+from tests.test_views import individual_form, organization_form, sign_url
 from undersigned.deliveries.manifest import verify
 from undersigned.deliveries.models import Delivery, Recipient
 from undersigned.deliveries.sending import milestones_check
@@ -176,7 +183,8 @@ def test_a_failed_recipient_is_retried_and_addressees_can_be_named(smtp, stateme
     assert failed.status == "sent" and len(smtp.parsed(REFUSED)) == 1
     assert len(smtp.parsed("minister@gov.example")) == 1  # the others are not sent again
     public = Client().get(f"/en/s/{statement.slug}/").content.decode()
-    assert "Delivered to Minister of Culture, Ministry; Gone Office on" in public
+    names = "<bdi>Minister of Culture, Ministry</bdi>; <bdi>Gone Office</bdi>"
+    assert f"Delivered to {names} on" in public
 
 
 @pytest.mark.django_db
@@ -312,3 +320,23 @@ def test_signers_who_asked_get_one_email_per_delivery_with_one_click_unsubscribe
     )
     jobs_run_pending()
     assert smtp.parsed("news@example.org") == [] and len(smtp.parsed("sara@example.org")) == 1
+
+
+@pytest.mark.django_db
+def test_the_signing_forms_ask_for_updates_apart_and_never_tick_it(client):
+    """The box is on both forms, unticked; only a signer who ticks it gets updates."""
+    statement = make_statement()
+    for kind in ("individual", "organization"):
+        page = client.get(sign_url(statement, kind)).content.decode()
+        box = page[
+            page.index('name="wants_updates"') - 200 : page.index('name="wants_updates"') + 80
+        ]
+        assert 'type="checkbox"' in box and "checked" not in box
+        assert "Tell me when this statement is delivered or updated" in page
+    client.post(sign_url(statement), individual_form(statement, wants_updates="on"))
+    client.post(
+        sign_url(statement, "organization"), organization_form(statement)
+    )  # the box left empty
+    record_submissions()
+    wants = dict(Signature.objects.values_list("kind", "wants_updates"))
+    assert wants == {"individual": True, "organization": False}

@@ -428,7 +428,10 @@ class DeliveryForm(forms.Form):
 class MilestoneForm(forms.Form):
     signatures = forms.IntegerField(
         label=_("When the list reaches this many signatures"),
-        help_text=_("A delivery to every addressee with an email is prepared; you confirm it."),
+        help_text=_(
+            "A delivery to every addressee with an email is prepared; you confirm it. "
+            "The statement's goal is filled in when it has one."
+        ),
         min_value=1,
         max_value=100_000_000,
     )

@@ -767,7 +767,9 @@ def deliver(request: HttpRequest, slug: str) -> HttpResponse:
     with_email = statement.addressees.exclude(email="").order_by("id")
     form = DeliveryForm(request.POST if action == "send" else None, addressees=with_email,
                         languages=languages or (statement.default_language,))  # fmt: skip
-    milestone_form = MilestoneForm(request.POST if action == "milestone" else None)
+    milestone_form = MilestoneForm(
+        request.POST if action == "milestone" else None, initial={"signatures": statement.goal}
+    )
     deliveries = Delivery.objects.filter(statement=statement)
     if action == "send" and form.is_valid():
         delivery_create(statement=statement, user=user, recipients=form.chosen(),

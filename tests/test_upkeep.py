@@ -121,15 +121,17 @@ def test_reconciliation_counts_equal_rows_after_the_clock_moves(settings):
 
 
 def test_the_worker_keeps_one_periodic_run_of_each_queued():
-    assert periodic_schedule() == 4
+    assert periodic_schedule() == 5
     assert periodic_schedule() == 0
     jobs_run_pending()
-    # Each run queued the next one: upkeep an hour later, the surge watch a minute later.
+    # Each run queued the next one: upkeep an hour later, the surge watch and the delivery
+    # milestones a minute later.
     upcoming = {
         job.kind: job.run_after - timezone.now()
         for job in Job.objects.filter(key="periodic", status=Job.Status.PENDING)
     }
     assert sorted(upcoming) == [
+        "deliveries.milestones",
         "jobs.prune",
         "moderation.surge_watch",
         "signatures.reconcile",
@@ -138,6 +140,7 @@ def test_the_worker_keeps_one_periodic_run_of_each_queued():
     assert upcoming["signatures.reconcile"] > timedelta(minutes=59)
     assert upcoming["signatures.retention"] > timedelta(minutes=59)
     assert timedelta(seconds=50) < upcoming["moderation.surge_watch"] <= timedelta(minutes=1)
+    assert timedelta(seconds=50) < upcoming["deliveries.milestones"] <= timedelta(minutes=1)
 
 
 def test_the_management_commands_run(capsys):

@@ -30,7 +30,7 @@ def test_an_owner_exports_and_downloads_a_verifiable_file(
     statement.owners.add(owner)
     sign_in(page, language)
     page.goto(f"/{language}/dashboard/s/{statement.slug}/")
-    page.locator(f"a[href$='/dashboard/s/{statement.slug}/export/']").click()
+    page.locator(f"nav.owner a[href$='/dashboard/s/{statement.slug}/export/']").click()
     page.locator("#id_format").select_option("csv")
     page.locator("input[name=scope][value=owner]").check()
     page.locator("main form[novalidate] button[type=submit]").click()

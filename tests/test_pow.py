@@ -242,7 +242,8 @@ def test_a_keyboard_only_signer_is_told_about_the_wait_and_signed_when_it_ends(p
     status = page.get_by_role("status")
     assert "takes a few seconds" in status.inner_text()
 
-    # Keyboard only: type, Tab from field to field, Space on the radio, Enter on the button.
+    # Keyboard only: type, Tab from field to field, Space on the radio, past the updates box,
+    # Enter on the button.
     page.get_by_label("Your name").focus()
     page.keyboard.type("Keyboard User")
     page.keyboard.press("Tab")
@@ -253,6 +254,7 @@ def test_a_keyboard_only_signer_is_told_about_the_wait_and_signed_when_it_ends(p
     page.keyboard.press("Tab")
     page.keyboard.press("Space")
     page.keyboard.press("Tab")  # a radio group is one stop
+    page.keyboard.press("Tab")  # the box asking for updates, left unticked
     assert page.evaluate("document.activeElement.textContent") == "Sign"
     page.keyboard.press("Enter")
 
@@ -270,5 +272,6 @@ def test_a_keyboard_only_signer_is_told_about_the_wait_and_signed_when_it_ends(p
     signature = Signature.objects.get()
     assert (signature.name, signature.country, signature.show_name) == ("Keyboard User", "ES", True)
     assert signature.flags == ""  # the work was done and checked
+    assert not signature.wants_updates  # never ticked for them
     assert SpentChallenge.objects.count() == 1
     assert problems == []

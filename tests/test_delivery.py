@@ -163,6 +163,10 @@ def test_each_addressee_gets_one_email_in_their_language_with_the_files_byte_for
     public = Client().get(f"/en/s/{statement.slug}/").content.decode()
     assert "Delivered to 2 addressees on" in public and "with 2 organizations" in public
     assert "Minister of Culture" not in public.split("Delivered")[1][:300]
+    feed = Client().get(f"/en/s/{statement.slug}/feed.atom").content.decode()
+    assert "Delivered to 2 addressees" in feed and "Minister of Culture" not in feed
+    [api] = Client().get(f"/api/v1/statements/{statement.slug}/deliveries").json()
+    assert (api["addressees"], api["names"], api["organizations"]) == (2, [], 2)
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ ALLOWED = {
     "operations": {"core", "jobs", "statements", "signatures", "moderation"},
     "textchecks": {"core", "jobs", "statements"},
     "deliveries": {"core", "jobs", "statements", "signatures"},
+    "api": {"core", "statements", "signatures", "deliveries"},
     "workspace": {
         "core",
         "jobs",

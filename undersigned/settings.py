@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "corsheaders",
+    "ninja",
     "undersigned.core",
     "undersigned.jobs",
     "undersigned.statements",
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
     "undersigned.operations",
     "undersigned.textchecks",
     "undersigned.deliveries",
+    "undersigned.api",
     "undersigned.workspace",
 ]
 
@@ -85,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # GET on /api/ from any origin (CORS_* below); no other path answers another origin.
+    "corsheaders.middleware.CorsMiddleware",
+    "undersigned.api.middleware.ApiMethodMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "undersigned.core.middleware.RequestIdMiddleware",
@@ -256,6 +262,12 @@ VERIFY_MAX_BYTES = env_int("UNDERSIGNED_VERIFY_MAX_BYTES", 20 * 1024 * 1024, min
 DELIVERY_ATTACH_MAX_BYTES = env_int(
     "UNDERSIGNED_DELIVERY_ATTACH_MAX_BYTES", 10 * 1024 * 1024, minimum=0
 )
+# The public API (api/): requests a minute per network, and who may read it from a browser.
+API_PER_MINUTE = env_int("UNDERSIGNED_API_PER_MINUTE", 120, minimum=1)
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
 LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # How long each process keeps the answers every request asks for (a statement's current
 # version, the pause switch), in milliseconds; 0: ask the database every time.

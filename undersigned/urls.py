@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from undersigned.accounts import views as account_views
+from undersigned.api.api import api
 from undersigned.core import views as core_views
 
 admin.site.site_header = "undersigned"
@@ -27,6 +28,7 @@ urlpatterns = [
     ),
     path("", include("undersigned.operations.urls")),
     path("", include("undersigned.deliveries.urls")),
+    path("api/v1/", api.urls),
 ]
 urlpatterns += i18n_patterns(
     path("accounts/login/", account_views.sign_in, name="login"),
@@ -54,6 +56,7 @@ urlpatterns += i18n_patterns(
     path("dashboard/s/<slug:slug>/review/", include("undersigned.moderation.urls")),
     path("", include("undersigned.workspace.urls")),
     path("", include("undersigned.deliveries.public_urls")),
+    path("", include("undersigned.api.urls")),
     path("", include("undersigned.signatures.urls")),
     prefix_default_language=True,
 )

@@ -229,6 +229,8 @@ class ListTally(models.Model):
     organizations = models.PositiveIntegerField(default=0)
     individuals_named = models.PositiveIntegerField(default=0)
     individuals_unnamed = models.PositiveIntegerField(default=0)
+    # {country code: [organizations, individuals named]}: listed entries only.
+    by_country = models.JSONField(default=dict, db_default={}, blank=True)
     refreshed = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -241,6 +243,11 @@ class ListTally(models.Model):
     @property
     def total(self) -> int:
         return self.organizations + self.individuals
+
+    def countries(self) -> list[tuple[str, int, int]]:
+        """(country code, organizations, individuals named), the most signatures first."""
+        rows = [(code, orgs, people) for code, (orgs, people) in self.by_country.items()]
+        return sorted(rows, key=lambda row: (-(row[1] + row[2]), row[0]))
 
 
 # --- What signing is classified with: block rules, proof of work, suggested duplicates ---

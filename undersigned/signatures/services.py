@@ -651,20 +651,28 @@ def statement_list_refresh(*, statement_id: int) -> ListTally:
         tally = ListTally.objects.select_for_update().get(statement_id=statement_id)
         for kind in Signature.Kind.values:
             _number_list(statement_id, kind)
-        counts = {
-            (row["kind"], row["show_name"]): row["n"]
-            for row in Signature.objects.filter(
-                statement_id=statement_id, status=Signature.Status.PUBLISHED
-            )
-            .values("kind", "show_name")
+        rows = (
+            Signature.objects.filter(statement_id=statement_id, status=Signature.Status.PUBLISHED)
+            .values("kind", "show_name", "country")
             .annotate(n=Count("id"))
             .order_by()
-        }
+        )
+        counts: dict[tuple[str, bool], int] = {}
+        # By country: the listed entries only (organizations, and individuals who are named),
+        # so a count never tells where someone who asked not to be named signed from.
+        by_country: dict[str, list[int]] = {}
         org = Signature.Kind.ORGANIZATION
         ind = Signature.Kind.INDIVIDUAL
+        for row in rows:
+            key = (row["kind"], row["show_name"])
+            counts[key] = counts.get(key, 0) + row["n"]
+            if row["show_name"] and row["country"]:
+                cell = by_country.setdefault(row["country"], [0, 0])
+                cell[0 if row["kind"] == org else 1] += row["n"]
         tally.organizations = counts.get((org, True), 0)
         tally.individuals_named = counts.get((ind, True), 0)
         tally.individuals_unnamed = counts.get((ind, False), 0)
+        tally.by_country = by_country
         tally.refreshed = timezone.now()
         tally.save()
         forget_on_commit()

@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django_countries.fields import Country
 
 from undersigned.core.http import NO_STORE, no_store, public_cache
 from undersigned.core.net import client_ip
@@ -480,6 +481,7 @@ def public_list_context(statement: Statement, tally: ListTally | None = None) ->
             statement=statement, kind=Signature.Kind.INDIVIDUAL, start=1, size=size
         ),
         "goal_percent": goal_percent(statement, tally),
+        "by_country": [(Country(code), orgs, people) for code, orgs, people in tally.countries()],
     }
 
 

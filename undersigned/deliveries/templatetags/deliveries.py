@@ -7,31 +7,23 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html_join
 
-from undersigned.deliveries.models import Delivery, Recipient
+from undersigned.deliveries.selectors import public_deliveries
 
 register = template.Library()
 
 
 @register.inclusion_tag("deliveries/_delivered.html")
 def delivered(statement) -> dict:
-    deliveries = Delivery.objects.filter(
-        statement=statement, status__in=[Delivery.Status.SENDING, Delivery.Status.DONE]
-    ).order_by("sent", "pk")
-    lines = []
-    for delivery in deliveries:
-        sent = list(delivery.recipients.filter(status=Recipient.Status.SENT).order_by("sent"))
-        if not sent:
-            continue
-        lines.append(
+    return {
+        "lines": [
             {
                 # Each name isolated, so a name in another script keeps its own direction.
-                "names": format_html_join("; ", "<bdi>{}</bdi>", ((r.label,) for r in sent))
-                if delivery.public_names
-                else "",
-                "count": len(sent),
-                "date": sent[0].sent,
-                "organizations": delivery.counts.get("organizations", 0),
-                "individuals": delivery.counts.get("individuals", 0),
+                "names": format_html_join("; ", "<bdi>{}</bdi>", ((name,) for name in d.names)),
+                "count": d.addressees,
+                "date": d.sent,
+                "organizations": d.organizations,
+                "individuals": d.individuals,
             }
-        )
-    return {"lines": lines}
+            for d in public_deliveries(statement)
+        ]
+    }

@@ -349,7 +349,9 @@ def test_the_public_list_is_numbered_paginated_and_hides_unnamed_signers(client)
         assert client.get(f"/en/s/{statement.slug}/individuals/?from={junk}").status_code == 200
 
 
-def test_no_public_page_shows_contact_data_or_pending_and_rejected_names(client):
+def test_no_public_page_shows_contact_data_or_pending_and_rejected_names(client, settings):
+    # The site's own address (in share links) is not the test client's: 127.0.0.1 below is.
+    settings.BASE_URL = "https://sign.example.org"
     statement = make_statement(review_organizations=True)
     from tests.factories import sign_and_confirm
     from undersigned.signatures.services import signatures_approve, signatures_reject
@@ -400,4 +402,8 @@ def test_every_page_forbids_third_party_content_inline_scripts_and_framing(clien
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
         assert response["X-Frame-Options"] == "DENY"
-        assert not re.search(r'(src|href)="(https?:)?//', response.content.decode())
+        # Nothing is loaded from another host: no script, image, frame or stylesheet. (Plain
+        # links to other sites, such as the share links, load nothing until followed.)
+        page = response.content.decode()
+        assert not re.search(r'src="(https?:)?//', page)
+        assert not re.search(r'<link[^>]+href="(https?:)?//', page)

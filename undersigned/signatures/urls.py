@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("s/<slug:slug>/", views.statement_page, name="statement"),
+    path("s/<slug:slug>/share/mastodon/", views.share_mastodon, name="share_mastodon"),
     re_path(
         r"^s/(?P<slug>[-a-zA-Z0-9_]+)/sign/(?P<kind>individual|organization)/$",
         views.sign,

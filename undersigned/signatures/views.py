@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -407,11 +414,14 @@ LIST_UPDATE_SECONDS = 60
 
 def share_links(statement: Statement, title: str) -> dict:
     """The statement's address, and links that share it (plain links: nothing is loaded from
-    those sites until the reader follows one)."""
+    those sites until the reader follows one). Signal has no such link: its entry copies the
+    address; Mastodon asks for the reader's own server (`share_mastodon`)."""
     url = settings.BASE_URL + reverse("signatures:statement", kwargs={"slug": statement.slug})
     text = f"{title} {url}"
     return {
         "url": url,
+        "title": title,
+        "slug": statement.slug,
         "links": [
             ("email", _("Email"), f"mailto:?subject={quote(title)}&body={quote(url)}"),
             ("whatsapp", "WhatsApp", f"https://wa.me/?text={quote(text)}"),
@@ -422,8 +432,37 @@ def share_links(statement: Statement, title: str) -> dict:
             ),
             ("x", "X", f"https://x.com/intent/post?text={quote(text)}"),
             ("facebook", "Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(url)}"),
+            ("bluesky", "Bluesky", f"https://bsky.app/intent/compose?text={quote(text)}"),
         ],
     }
+
+
+# A Mastodon server's host name: labels of letters, digits and hyphens, at least one dot.
+_HOST = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+@require_http_methods(["GET", "HEAD"])
+def share_mastodon(request: HttpRequest, slug: str) -> HttpResponse:
+    """Share on the reader's own Mastodon server: they type its name (e.g. mastodon.social),
+    and are sent to its share page with the title and address filled in. Anything but a host
+    name gets an error beside the field."""
+    statement = public_statement_get(slug=slug)
+    choice = statement_text_for(statement, request.LANGUAGE_CODE)
+    share = share_links(statement, choice.text.title if choice else statement.slug)
+    instance = request.GET.get("instance", "").strip().lower()
+    instance = instance.removeprefix("https://").removeprefix("http://").rstrip("/")
+    error = ""
+    if "instance" in request.GET:
+        if _HOST.match(instance):
+            text = quote(f"{share['title']} {share['url']}")
+            return HttpResponseRedirect(f"https://{instance}/share?text={text}")
+        error = _("Write the name of your Mastodon server, such as mastodon.social.")
+    return render(
+        request,
+        "signatures/share_mastodon.html",
+        {"statement": statement, "share": share, "error": error, "instance": instance},
+        status=400 if error else 200,
+    )
 
 
 def _thanks(request: HttpRequest, signature: Signature) -> HttpResponse:
@@ -544,6 +583,7 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "changed_on": text_changed_on(statement, choice.text.language) if choice else None,
                 "sign_kinds": [kind for kind, reason in closed.items() if not reason],
                 "closed": all(closed.values()) and closed["individual"],
+                "share": share_links(statement, choice.text.title if choice else statement.slug),
                 **public_list_context(statement, tally),
                 **extra,
             },

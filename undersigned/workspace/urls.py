@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from undersigned.workspace import views
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("dashboard/s/<slug:slug>/export/", views.export, name="export"),
     path("dashboard/s/<slug:slug>/export/<int:pk>/", views.export_file, name="export_file"),
     path("dashboard/s/<slug:slug>/deliver/", views.deliver, name="deliver"),
+    path("dashboard/s/<slug:slug>/share/", views.share_material, name="share"),
+    re_path(
+        r"^dashboard/s/(?P<slug>[-a-zA-Z0-9_]+)/share/(?P<language>[a-z]{2}(?:-[a-z]+)?)\.(?P<fmt>svg|png|pdf)$",
+        views.share_file,
+        name="share_file",
+    ),
     path("dashboard/s/<slug:slug>/texts/<str:language>/", views.text_edit, name="text"),
     path("invite/<str:token>/", views.invitation, name="invitation"),
 ]

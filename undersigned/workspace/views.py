@@ -26,6 +26,7 @@ from undersigned.core.http import no_store
 from undersigned.core.numbers import ascii_int
 from undersigned.core.sanitize import markdown_to_safe_html
 from undersigned.deliveries.models import Delivery, Export, Milestone, Recipient
+from undersigned.deliveries.posters import poster_pdf, qr_bytes, short_address
 from undersigned.deliveries.sending import (
     delivery_confirm,
     delivery_create,
@@ -818,3 +819,46 @@ def deliver(request: HttpRequest, slug: str) -> HttpResponse:
             "milestones": Milestone.objects.filter(statement=statement),
         },
     )
+
+
+# --- Print material: QR codes and posters (every coordinator) ------------------------------
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def share_material(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = statement_for(user=cast(User, request.user), slug=slug, can=None)
+    names = dict(settings.LANGUAGES)
+    # (Not "languages": base.html names the site's languages so.)
+    material = [
+        {
+            "code": t.language,
+            "name": names[t.language],
+            "address": short_address(statement, t.language),
+        }
+        for t in statement.texts.order_by("language")
+    ]
+    return render(request, "workspace/share.html", {"statement": statement, "material": material})
+
+
+MATERIAL = {
+    "svg": ("image/svg+xml", lambda s, lang: qr_bytes(s, lang, "svg")),
+    "png": ("image/png", lambda s, lang: qr_bytes(s, lang, "png")),
+    "pdf": ("application/pdf", poster_pdf),
+}
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def share_file(request: HttpRequest, slug: str, language: str, fmt: str) -> HttpResponse:
+    """A QR code (SVG or PNG) or the A4 poster (PDF) of the statement in one of its languages."""
+    statement = statement_for(user=cast(User, request.user), slug=slug, can=None)
+    if fmt not in MATERIAL or not statement.texts.filter(language=language).exists():
+        raise Http404("no such file")
+    content_type, make = MATERIAL[fmt]
+    name = f"{statement.slug}-{language}-{'poster' if fmt == 'pdf' else 'qr'}.{fmt}"
+    response = HttpResponse(make(statement, language), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

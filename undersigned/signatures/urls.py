@@ -8,6 +8,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("s/<slug:slug>/", views.statement_page, name="statement"),
     path("s/<slug:slug>/share/mastodon/", views.share_mastodon, name="share_mastodon"),
+    path("s/<slug:slug>/card.png", views.share_card, name="card"),
     re_path(
         r"^s/(?P<slug>[-a-zA-Z0-9_]+)/sign/(?P<kind>individual|organization)/$",
         views.sign,

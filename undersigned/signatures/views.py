@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -16,7 +17,8 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -29,6 +31,7 @@ from undersigned.core.pagecache import cached_page
 from undersigned.core.sanitize import markdown_to_safe_html
 from undersigned.core.textdiff import word_diff
 from undersigned.signatures import lifecycle
+from undersigned.signatures.cards import REDRAW_SECONDS, card_path
 from undersigned.signatures.forms import (
     RENDERED_SLOT,
     IndividualSignForm,
@@ -437,6 +440,42 @@ def share_links(statement: Statement, title: str) -> dict:
     }
 
 
+@require_http_methods(["GET", "HEAD"])
+def share_card(request: HttpRequest, slug: str) -> FileResponse:
+    """The statement's share card (og:image), 1200×630 PNG in the page's language."""
+    statement = public_statement_get(slug=slug)
+    path = card_path(statement, tally_for(statement), request.LANGUAGE_CODE)
+    response = FileResponse(path.open("rb"), content_type="image/png")
+    response["Cache-Control"] = f"public, max-age={REDRAW_SECONDS}"
+    return response
+
+
+def shorten(text: str, most: int) -> str:
+    """`text` in at most `most` characters, cut between words with … when it is longer."""
+    text = " ".join(text.split())
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def share_meta(statement: Statement, choice, language: str) -> dict:
+    """OpenGraph and Twitter card values: title ≤ 70 characters, description ≤ 200."""
+    title = choice.text.title if choice else statement.slug
+    with translation.override(language):
+        image = reverse("signatures:card", kwargs={"slug": statement.slug})
+        url = reverse("signatures:statement", kwargs={"slug": statement.slug})
+    return {
+        "title": shorten(title, 70),
+        "description": shorten(strip_tags(choice.text.body_html) if choice else "", 200),
+        "image": settings.BASE_URL + image,
+        "url": settings.BASE_URL + url,
+        "locale": translation.to_locale(language),
+    }
+
+
 # A Mastodon server's host name: labels of letters, digits and hyphens, at least one dot.
 _HOST = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -584,6 +623,7 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "sign_kinds": [kind for kind, reason in closed.items() if not reason],
                 "closed": all(closed.values()) and closed["individual"],
                 "share": share_links(statement, choice.text.title if choice else statement.slug),
+                "meta": share_meta(statement, choice, request.LANGUAGE_CODE),
                 **public_list_context(statement, tally),
                 **extra,
             },

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import IO
 
@@ -24,6 +23,7 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 
+from undersigned.core.bidi import text_direction
 from undersigned.deliveries.exports import rows
 from undersigned.signatures.selectors import tally_for
 from undersigned.statements.models import Statement
@@ -149,22 +149,10 @@ def _groups(part: list[dict], start: int, opening: dict[str, int]) -> list[dict]
         kind = entry["kind_code"]
         if not groups or groups[-1]["kind"] != kind:
             groups.append({"kind": kind, "rows": [], "opens": opening[kind] == offset})
-        entry["dir"] = direction(entry["name"])
-        entry["affiliation_dir"] = direction(entry.get("affiliation", ""))
+        entry["dir"] = text_direction(entry["name"])
+        entry["affiliation_dir"] = text_direction(entry.get("affiliation", ""))
         groups[-1]["rows"].append((offset, entry))
     return groups
-
-
-def direction(text: str) -> str:
-    """ "rtl" or "ltr" by the text's first strong letter, as `dir="auto"` does in a browser (which
-    WeasyPrint does not know): "=1+1 Alpha" stays as written in an Arabic letter."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind == "L":
-            return "ltr"
-        if kind in ("R", "AL"):
-            return "rtl"
-    return "ltr"
 
 
 def _number_pages(writer: PdfWriter, paper: str, statement: Statement) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, ImageDraw, ImageFont
 
+from undersigned.core.bidi import text_direction
 from undersigned.signatures.models import ListTally
 from undersigned.statements.models import Statement
 
@@ -55,21 +56,11 @@ def _font(text: str, size: int, *, bold: bool = True) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.RAQM)
 
 
-def _direction(text: str) -> str:
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind == "L":
-            return "ltr"
-        if kind in ("R", "AL"):
-            return "rtl"
-    return "ltr"
-
-
 def _lines(draw: ImageDraw.ImageDraw, text: str, font, width: int, most: int) -> list[str]:
     """`text` in lines no wider than `width` (broken between words; a word too long for a line
     is cut), at most `most` lines, the last one ending with … when the text goes on."""
     words, lines, line = text.split(), [], ""
-    direction = _direction(text)
+    direction = text_direction(text)
     for word in words:
         trial = f"{line} {word}".strip()
         if draw.textlength(trial, font=font, direction=direction) <= width:
@@ -93,7 +84,7 @@ def _lines(draw: ImageDraw.ImageDraw, text: str, font, width: int, most: int) ->
 
 def _text(draw, xy_start: int, y: int, text: str, font, fill: str, right_to_left: bool) -> None:
     """One line from the page's start side: the left margin, or the right one in Arabic."""
-    direction = _direction(text)
+    direction = text_direction(text)
     if right_to_left:
         draw.text((SIZE[0] - xy_start, y), text, font=font, fill=fill, anchor="ra",
                   direction=direction)  # fmt: skip

@@ -9,6 +9,9 @@ urlpatterns = [
     path("s/<slug:slug>/", views.statement_page, name="statement"),
     path("s/<slug:slug>/share/mastodon/", views.share_mastodon, name="share_mastodon"),
     path("s/<slug:slug>/card.png", views.share_card, name="card"),
+    path("embed/s/<slug:slug>/", views.embed, name="embed"),
+    path("embed/s/<slug:slug>/sign/", views.embed_sign, name="embed_sign"),
+    path("embed/s/<slug:slug>/sign/sent/", views.embed_sent, name="embed_sent"),
     re_path(
         r"^s/(?P<slug>[-a-zA-Z0-9_]+)/sign/(?P<kind>individual|organization)/$",
         views.sign,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from functools import wraps
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,8 @@ from django.utils import formats, timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_countries.fields import Country
 
@@ -173,6 +176,13 @@ def _submit(request: HttpRequest, statement: Statement, form, *, kind: str, text
 @no_store
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    return _sign_page(request, slug, kind, template="signatures/sign.html", sent="signatures:sent")
+
+
+def _sign_page(request: HttpRequest, slug: str, kind: str, *, template: str,
+               sent: str) -> HttpResponse:  # fmt: skip
+    """The signing form and what a POST of it does, for the statement's own page and for its
+    embed page (`template`; `sent`: where a stored signature goes next)."""
     statement = public_statement_get(slug=slug)
     choice = statement_text_for(statement, request.LANGUAGE_CODE)
     if choice is None:
@@ -181,12 +191,12 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     paused = paused_reason(statement)
     if paused:
         if request.method == "POST":
-            return _paused_response(request, "signatures/sign.html", {**context, "closed": paused})
-        return render(request, "signatures/sign.html", {**context, "closed": paused})
+            return _paused_response(request, template, {**context, "closed": paused})
+        return render(request, template, {**context, "closed": paused})
     reason = closed_reason(statement, kind)
     if reason:
         status = 403 if request.method == "POST" else 200
-        return render(request, "signatures/sign.html", {**context, "closed": reason}, status=status)
+        return render(request, template, {**context, "closed": reason}, status=status)
     asks_pow = statement.asks_proof_of_work
     context["pow_difficulty"] = settings.POW_DIFFICULTY if asks_pow else None
     if request.method != "POST":
@@ -197,9 +207,16 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             per_visitor[CHALLENGE_SLOT] = challenge_issue(statement.pk)
         return cached_page(
             request,
-            ("sign", kind, request.LANGUAGE_CODE, *statement_version_key(statement), asks_pow),
+            (
+                "sign",
+                template,
+                kind,
+                request.LANGUAGE_CODE,
+                *statement_version_key(statement),
+                asks_pow,
+            ),  # fmt: skip
             lambda extra: render_to_string(
-                "signatures/sign.html",
+                template,
                 {**context, "form": FORMS[kind](current_version=choice.text.version), **extra},
                 request,
             ),
@@ -216,12 +233,12 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             _submit(request, statement, form, kind=kind, text=choice.text)
         except SigningPaused:  # paused between the check above and the write
             return _paused_response(
-                request, "signatures/sign.html", {**context, "closed": paused_reason(statement)}
+                request, template, {**context, "closed": paused_reason(statement)}
             )
         except SigningClosed:
             return render(
                 request,
-                "signatures/sign.html",
+                template,
                 {
                     **context,
                     "closed": closed_reason(statement, kind)
@@ -230,8 +247,69 @@ def sign(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                 status=403,
             )
         # The same answer whether the address is new, pending or already confirmed.
-        return redirect("signatures:sent", slug=statement.slug)
-    return render(request, "signatures/sign.html", {**context, "form": form})
+        return redirect(sent, slug=statement.slug)
+    return render(request, template, {**context, "form": form})
+
+
+# --- Embeds: pages another site shows in a frame ------------------------------------------
+
+
+def embeddable(view):
+    """Let the view's pages be framed by the sites the statement's owners listed (any site when
+    they listed none); every other page keeps frame-ancestors 'none' and X-Frame-Options DENY."""
+
+    @xframe_options_exempt
+    @wraps(view)
+    def wrapped(request: HttpRequest, slug: str, *args, **kwargs):
+        response = view(request, slug, *args, **kwargs)
+        statement = public_statement_get(slug=slug)
+        origins = statement.embed_origins.split()
+        response._csp_replace = {"frame-ancestors": origins or ["*"]}
+        return response
+
+    return wrapped
+
+
+@embeddable
+@require_http_methods(["GET", "HEAD"])
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """Counts, progress and a sign button, for a partner's page (in an iframe)."""
+    statement = public_statement_get(slug=slug)
+    tally = tally_for(statement)
+    return render(
+        request,
+        "signatures/embed.html",
+        {
+            "statement": statement,
+            "choice": statement_text_for(statement, request.LANGUAGE_CODE),
+            "tally": tally,
+            "goal_percent": goal_percent(statement, tally),
+            "can_sign": {
+                kind: not (paused_reason(statement) or closed_reason(statement, kind))
+                for kind in ("organization", "individual")
+            },
+        },
+    )
+
+
+# Signing in a partner's frame: the signing form is anonymous (no session, nothing a forged
+# request could act as), and a browser sends no cookie to a framed site in another site's
+# page, so the CSRF cookie cannot be asked for. Every other rule is the same as on the
+# platform's page: the same form, abuse flags, proof of work and email confirmation.
+@embeddable
+@csrf_exempt
+@no_store
+@require_http_methods(["GET", "HEAD", "POST"])
+def embed_sign(request: HttpRequest, slug: str) -> HttpResponse:
+    return _sign_page(request, slug, "individual", template="signatures/embed_sign.html",
+                      sent="signatures:embed_sent")  # fmt: skip
+
+
+@embeddable
+@no_store
+def embed_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement_get(slug=slug)
+    return render(request, "signatures/embed_sent.html", {"statement": statement})
 
 
 @no_store

@@ -88,6 +88,9 @@ class Statement(models.Model):
         default=False,
         help_text="Offer the public list as CSV and JSON files on the statement page.",
     )
+    # The sites that may show the statement's embed pages in a frame, one origin a line
+    # (https://partner.example); empty: any site may.
+    embed_origins = models.TextField(blank=True, default="")
     # The secret of the draft's preview link (statements/services.py: preview_token); empty
     # when no link is out. Rotating it makes every earlier link useless.
     preview_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)

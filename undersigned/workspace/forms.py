@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -74,6 +75,12 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
+_ORIGIN = re.compile(
+    r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?::[0-9]{1,5})?$"
+)
+
+
 class StatementSettingsForm(forms.ModelForm):
     """What a statement is and how it is signed. Dates are typed in the statement's own time
     zone and stored in UTC."""
@@ -116,8 +123,10 @@ class StatementSettingsForm(forms.ModelForm):
             "contact_email",
             "contact_url",
             "public_downloads",
+            "embed_origins",
         ]
         labels = {
+            "embed_origins": _("Sites that may embed the statement (optional)"),
             "public_downloads": _("Offer the public list as CSV and JSON files on its page"),
             "slug": _("Address"),
             "reference": _("Reference (optional)"),
@@ -141,8 +150,16 @@ class StatementSettingsForm(forms.ModelForm):
             "organizer": _("Who readers see as the statement's author."),
             "contact_email": "",
             "contact_url": "",
+            "embed_origins": _(
+                "One address a line, such as https://partner.example. Empty: any site may "
+                "show the statement's counts and signing form in a frame."
+            ),
         }
-        widgets = {"kind": forms.RadioSelect, "signers": forms.RadioSelect}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "signers": forms.RadioSelect,
+            "embed_origins": forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+        }
         error_messages = {
             "slug": {"unique": _("Another statement has this address. Choose another one.")},
         }
@@ -163,6 +180,22 @@ class StatementSettingsForm(forms.ModelForm):
                 code="reserved",
             )
         return slug
+
+    def clean_embed_origins(self) -> str:
+        """Each line an origin: http(s)://host[:port], nothing after it."""
+        origins = []
+        for line in self.cleaned_data["embed_origins"].split():
+            origin = line.strip().rstrip("/").lower()
+            if not _ORIGIN.match(origin):
+                raise forms.ValidationError(
+                    _("%(line)s is not a site's address such as https://partner.example.")
+                    % {"line": line[:100]},
+                    code="origin",
+                )
+            origins.append(origin)
+        if len(origins) > 50:
+            raise forms.ValidationError(_("At most 50 sites."), code="too_many")
+        return "\n".join(dict.fromkeys(origins))
 
     def clean_goal(self):
         goal = self.cleaned_data.get("goal")

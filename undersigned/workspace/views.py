@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -836,10 +838,24 @@ def share_material(request: HttpRequest, slug: str) -> HttpResponse:
             "code": t.language,
             "name": names[t.language],
             "address": short_address(statement, t.language),
+            "snippet": embed_snippet(statement, t.language, t.title),
         }
         for t in statement.texts.order_by("language")
     ]
     return render(request, "workspace/share.html", {"statement": statement, "material": material})
+
+
+def embed_snippet(statement, language: str, title: str) -> str:
+    """What a partner pastes into their page: the frame, and the optional script that fits its
+    height to the content."""
+    with translation.override(language):
+        frame = settings.BASE_URL + reverse("signatures:embed", kwargs={"slug": statement.slug})
+    script = settings.BASE_URL + static("undersigned/embed.js")
+    return format_html(
+        '<iframe src="{}" title="{}" style="width:100%;max-width:40rem;height:24rem;border:0" '
+        'loading="lazy"></iframe>\n<script src="{}" async></script>',
+        frame, title, script,
+    )  # fmt: skip
 
 
 MATERIAL = {

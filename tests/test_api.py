@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -15,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.factories import individual, make_statement, organization, sign, sign_and_confirm
+from undersigned.api.tokens import token_create
 from undersigned.signatures import lifecycle
 from undersigned.signatures.services import statement_list_refresh
 from undersigned.statements.models import Statement
@@ -201,7 +203,7 @@ def test_the_documentation_is_served_from_this_server(client):
 
 @pytest.mark.django_db
 def test_the_api_keeps_to_its_schema_and_never_fails(published):
-    """schemathesis generates requests from /api/v1/openapi.json (40 per operation, 6
+    """schemathesis generates requests from /api/v1/openapi.json (40 per operation, 9
     operations: paths, query values, cursors, limits of every kind) and sends them through the
     WSGI application: no 5xx, and every response matches the schema (its status, headers and
     body). (Driven by hypothesis directly: schemathesis's pytest plugin does not load under
@@ -214,16 +216,24 @@ def test_the_api_keeps_to_its_schema_and_never_fails(published):
         signal.disconnect(close_old_connections)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == 9
+    # The owners' operations are called with a token of both scopes for the statement (and
+    # get 404 for any other slug); the public ones without.
+    statement, _draft = published
+    owner = get_user_model().objects.create_user(username="api-owner", password="x" * 20)
+    _token, secret = token_create(statement=statement, user=owner, name="tests",
+                                  scopes=["exports:read", "imports:write"])  # fmt: skip
     try:
         for operation in operations:
-            run_operation(operation)
+            owner_operation = operation.path.startswith("/api/v1/owner/")
+            run_operation(operation, {"Authorization": f"Bearer {secret}"} if owner_operation
+                          else {})  # fmt: skip
     finally:
         for signal in signals:
             signal.connect(close_old_connections)
 
 
-def run_operation(operation) -> None:
+def run_operation(operation, headers: dict) -> None:
     """Generated cases of one operation, each checked by schemathesis's checks; all but
     "positive data acceptance": a cursor is a string the schema cannot describe further, and
     any other string rightly gets 400."""
@@ -234,7 +244,7 @@ def run_operation(operation) -> None:
     @given(case=operation.as_strategy())
     def check(case):
         cache.clear()  # the limit per network is tested apart
-        case.call_and_validate(excluded_checks=[positive_data_acceptance])
+        case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
     check()
 

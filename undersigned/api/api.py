@@ -17,16 +17,23 @@ from typing import Literal
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django_countries import countries
-from ninja import NinjaAPI, Query, Schema
+from ninja import File, NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 
+from undersigned.api.models import ApiToken
+from undersigned.api.tokens import TokenAuth
 from undersigned.core.net import client_ip, network_hash
+from undersigned.deliveries.models import Export
 from undersigned.deliveries.selectors import public_deliveries
+from undersigned.deliveries.services import export_folder
+from undersigned.imports.files import UnreadableList, read_list, too_big_message
+from undersigned.imports.services import ImportRefused, signatures_import
 from undersigned.signatures.models import Signature
 from undersigned.signatures.selectors import list_page, tally_for
 from undersigned.statements.models import Statement
@@ -226,7 +233,12 @@ def _cursor(kind: str, value: int) -> str:
     return signing.dumps([kind, value], salt=_CURSOR_SALT)
 
 
-ERRORS = {400: Problem, 404: Problem, 429: Problem}
+class ValidationProblem(Schema):
+    detail: list[dict]
+
+
+ERRORS = {400: Problem, 404: Problem, 422: ValidationProblem, 429: Problem}
+OWNER_ERRORS = {**ERRORS, 401: Problem}
 
 
 @api.get("/statements", response={200: StatementPage, **ERRORS}, summary="Public statements")
@@ -338,3 +350,99 @@ def versions(request: HttpRequest, slug: str):
         for language in sorted(history)
         for r in history[language]
     ]  # fmt: skip
+
+
+# --- The owners' part: their own tools, with a scoped token (tokens.py) ---------------------
+
+
+class ExportOut(Schema):
+    id: int
+    format: str
+    scope: str
+    language: str
+    status: str
+    created: datetime
+    sha256: str
+    bytes: int
+    file: str | None
+    manifest: str | None
+
+
+class ImportOut(Schema):
+    batch: int
+    count: int
+    published: bool
+    notes: list[str]
+
+
+def _owned(request: HttpRequest, slug: str) -> Statement:
+    """The token's own statement; any other slug is not found (whether or not it exists)."""
+    token = request.auth  # type: ignore[attr-defined]
+    if token.statement.slug != slug:
+        raise HttpError(404, "This token is for another statement.")
+    return token.statement
+
+
+@api.get("/owner/statements/{slug}/exports", response={200: list[ExportOut], **OWNER_ERRORS},
+         auth=TokenAuth(ApiToken.Scope.EXPORTS_READ), summary="Your exports")  # fmt: skip
+def owner_exports(request: HttpRequest, slug: str):
+    """The statement's exports made from the workspace (newest first), with the addresses of
+    each file and its signed manifest once made. Scope: exports:read."""
+    statement = _owned(request, slug)
+    items = []
+    for export in Export.objects.filter(statement=statement)[:100]:
+        done = export.status == Export.Status.DONE
+        base = f"/api/v1/owner/statements/{slug}/exports/{export.pk}"
+        items.append({
+            "id": export.pk, "format": export.format, "scope": export.scope,
+            "language": export.language, "status": export.status, "created": export.created,
+            "sha256": export.sha256, "bytes": export.size,
+            "file": f"{base}/file" if done else None,
+            "manifest": f"{base}/file?manifest=true" if done else None,
+        })  # fmt: skip
+    return items
+
+
+@api.get("/owner/statements/{slug}/exports/{export_id}/file", response={200: None, **OWNER_ERRORS},
+         auth=TokenAuth(ApiToken.Scope.EXPORTS_READ), summary="An export's file")  # fmt: skip
+def owner_export_file(request: HttpRequest, slug: str, export_id: int, manifest: bool = False):
+    """The file of an export, or its signed manifest. Scope: exports:read."""
+    statement = _owned(request, slug)
+    export = Export.objects.filter(statement=statement, pk=export_id,
+                                   status=Export.Status.DONE).first()  # fmt: skip
+    if export is None:
+        raise HttpError(404, "No finished export has this id.")
+    name = export.file_name + (".manifest.json" if manifest else "")
+    path = export_folder(export) / name
+    if not path.is_file():
+        raise HttpError(404, "The file is gone.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+@api.post("/owner/statements/{slug}/imports", response={201: ImportOut, **OWNER_ERRORS},
+          auth=TokenAuth(ApiToken.Scope.IMPORTS_WRITE), summary="Import a list")  # fmt: skip
+def owner_import(request: HttpRequest, slug: str, file: UploadedFile = File(...)):  # noqa: B008
+    """A list (CSV, XLSX or text, as on the workspace's import page) imported into the
+    statement, kept off the public list until an owner publishes it from the workspace.
+    Scope: imports:write."""
+    statement = _owned(request, slug)
+    if file.size is None or file.size > settings.IMPORT_MAX_BYTES:
+        raise HttpError(400, too_big_message())
+    try:
+        parsed = read_list(file.read(), file.name or "")
+        token = request.auth  # type: ignore[attr-defined]
+        batch = signatures_import(
+            statement=statement, entries=parsed.entries, actor_label=f"token {token.prefix}",
+            source_name=file.name or "", encoding=parsed.encoding, publish=False,
+        )  # fmt: skip
+    except (UnreadableList, ImportRefused) as problem:
+        raise HttpError(400, str(problem)) from None
+    return Status(
+        201,
+        {
+            "batch": batch.pk,
+            "count": batch.count,
+            "published": False,
+            "notes": [note.message(parsed.entries) for note in parsed.notes][:100],
+        },
+    )

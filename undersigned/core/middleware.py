@@ -14,8 +14,9 @@ from undersigned.core.logs import request_id
 
 logger = logging.getLogger(__name__)
 
-# Owners' pages, which take imports: the admin, and the dashboard in any language.
-_OWNER_PATH = re.compile(r"^/(?:admin/|[a-z]{2}(?:-[a-z]+)?/dashboard/)")
+# Owners' pages, which take imports: the admin, the owners' API, and the dashboard in any
+# language.
+_OWNER_PATH = re.compile(r"^/(?:admin/|api/v1/owner/|[a-z]{2}(?:-[a-z]+)?/dashboard/)")
 # The public page that checks exported files against their manifest (deliveries).
 _VERIFY_PATH = re.compile(r"^/[a-z]{2}(?:-[a-z]+)?/verify/$")
 BUSY_RETRY_AFTER_SECONDS = 30

@@ -468,3 +468,21 @@ class MilestoneForm(forms.Form):
         min_value=1,
         max_value=100_000_000,
     )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. our CRM.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("It may"),
+        choices=[
+            ("exports:read", _("read this statement's exports")),
+            (
+                "imports:write",
+                _("import lists into this statement (kept off the list until you publish them)"),
+            ),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one thing the token may do.")},
+    )

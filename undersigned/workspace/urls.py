@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/s/<slug:slug>/export/<int:pk>/", views.export_file, name="export_file"),
     path("dashboard/s/<slug:slug>/deliver/", views.deliver, name="deliver"),
     path("dashboard/s/<slug:slug>/share/", views.share_material, name="share"),
+    path("dashboard/s/<slug:slug>/tokens/", views.tokens, name="tokens"),
     re_path(
         r"^dashboard/s/(?P<slug>[-a-zA-Z0-9_]+)/share/(?P<language>[a-z]{2}(?:-[a-z]+)?)\.(?P<fmt>svg|png|pdf)$",
         views.share_file,

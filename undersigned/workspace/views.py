@@ -23,6 +23,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from undersigned.api.models import ApiToken
+from undersigned.api.tokens import token_create, token_revoke
 from undersigned.core.audit import entries_for
 from undersigned.core.http import no_store
 from undersigned.core.numbers import ascii_int
@@ -106,6 +108,7 @@ from undersigned.workspace.forms import (
     StatementCreateForm,
     StatementSettingsForm,
     TextForm,
+    TokenForm,
 )
 
 
@@ -878,3 +881,39 @@ def share_file(request: HttpRequest, slug: str, language: str, fmt: str) -> Http
     response = HttpResponse(make(statement, language), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- Owner API tokens ----------------------------------------------------------------------
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def tokens(request: HttpRequest, slug: str) -> HttpResponse:
+    """Owners make tokens for their own tools (the secret is shown once), and revoke them."""
+    user = cast(User, request.user)
+    statement = statement_for(user=user, slug=slug, can="members")
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = TokenForm(request.POST if action == "create" else None)
+    secret = None
+    if action == "create" and form.is_valid():
+        _token, secret = token_create(statement=statement, user=user,
+                                      name=form.cleaned_data["name"],
+                                      scopes=form.cleaned_data["scopes"])  # fmt: skip
+        form = TokenForm()
+    if action == "revoke":
+        token = _posted_row(ApiToken.objects.filter(statement=statement), request, "token")
+        if token is not None:
+            token_revoke(token=token, user=user)
+            messages.success(request, _("The token is revoked: it no longer works."))
+        return redirect("workspace:tokens", slug=slug)
+    return render(
+        request,
+        "workspace/tokens.html",
+        {
+            "statement": statement,
+            "form": form,
+            "secret": secret,
+            "tokens": ApiToken.objects.filter(statement=statement),
+        },
+    )

@@ -683,6 +683,20 @@ def report(results: dict) -> str:
                 f"- {case}: {row['entries']} entries in {row['seconds']} s, peak resident "
                 f"memory {row['peak_rss_mb']} MB, {row['bytes'] / 2**20:.1f} MiB written{goal}"
             )
+    if "api" in results:
+        api = results["api"]
+        lines += [
+            "",
+            f"## A reader polling the counts (`bench/api_timing.py`, in-process, SQLite, "
+            f"{api['signatures']} signatures, {api['requests']} requests each)",
+            "",
+        ]
+        for case in ("statement_page", "api_counts", "api_counts_not_modified"):
+            row = api[case]
+            lines.append(
+                f"- {case}: HTTP {row['status']}, median {row['median_ms']} ms, "
+                f"95th percentile {row['p95_ms']} ms, {row['bytes']} bytes"
+            )
     if any("scale_out" in results["databases"][d] for d in dbs):
         lines += ["", "## Scale-out on one machine (PostgreSQL)", ""]
         for d in dbs:
@@ -754,6 +768,16 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     results["exports"] = json.loads(exports.read_text())
+    print("== api", flush=True)
+    api_figures = WORK / "api.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.api_timing", "--out", str(api_figures)],
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+        stdout=subprocess.DEVNULL,
+    )
+    results["api"] = json.loads(api_figures.read_text())
     for database in databases:
         out = WORK / f"{database}.json"
         print(f"== {database}", flush=True)

@@ -269,3 +269,17 @@ def test_atom_feeds_of_open_statements_and_of_a_statements_news(client, publishe
     assert client.get(f"/en/s/{draft.slug}/feed.atom").status_code == 404
     page = client.get(f"/en/s/{statement.slug}/").content.decode()
     assert f'href="/en/s/{statement.slug}/feed.atom"' in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_documentation_page_works_in_a_browser_with_nothing_from_elsewhere(page, live_server):
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/api/v1/docs")
+    page.get_by_text("undersigned public API").first.wait_for()
+    page.get_by_text("/api/v1/statements/{slug}/counts").first.wait_for()
+    assert hosts == {live_server.url.split("/")[2]}
+    assert not [e for e in errors if "Content Security Policy" in e]

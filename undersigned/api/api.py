@@ -11,6 +11,7 @@ network may ask API_PER_MINUTE times a minute; past it, 429 with Retry-After."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 from typing import Literal
@@ -187,6 +188,13 @@ def _statement(slug: str) -> Statement:
         raise HttpError(404, "No public statement has this slug.") from None
 
 
+@functools.lru_cache(maxsize=16)
+def _country_names(language: str) -> dict[str, str]:
+    """Every country's name in `language`, made once per process and language."""
+    with translation.override(language):
+        return {code: str(name) for code, name in countries}
+
+
 def _counts(statement: Statement) -> dict:
     tally = tally_for(statement)
     return {
@@ -287,13 +295,12 @@ def counts(request: HttpRequest, slug: str, language: Language = "en"):  # type:
     to be named are counted in the totals only). Country names are in `language`."""
     found = _statement(slug)
     tally = tally_for(found)
-    with translation.override(language):
-        names = dict(countries)
-        by_country = [
-            {"country": code, "name": str(names.get(code, code)), "organizations": orgs,
-             "individuals_named": people}
-            for code, orgs, people in tally.countries()
-        ]  # fmt: skip
+    names = _country_names(language)
+    by_country = [
+        {"country": code, "name": names.get(code, code), "organizations": orgs,
+         "individuals_named": people}
+        for code, orgs, people in tally.countries()
+    ]  # fmt: skip
     return _counts(found) | {"by_country": by_country}
 
 

@@ -42,9 +42,10 @@ PAGE_SIZES = [0, 10_000, 100_000, 1_000_000]
 PAGE_SECONDS = 7
 
 
-def server_command(port: int, workers: int = WEB_WORKERS) -> list[str]:
+def server_command(port: int, workers: int = WEB_WORKERS,
+                   app: str = "undersigned.wsgi:application") -> list[str]:  # fmt: skip
     return [
-        sys.executable, "-m", "gunicorn", "undersigned.wsgi:application",
+        sys.executable, "-m", "gunicorn", app,
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(WEB_THREADS),
         "--worker-class", "gthread", "--graceful-timeout", "5", "--log-level", "warning",
         "--no-control-socket",
@@ -62,15 +63,28 @@ class Processes:
         self._spawn(server_command(port, workers))
         wait_until_up(f"http://127.0.0.1:{port}/en/")
 
+    def start_minimal(self, port: int) -> None:
+        """The baseline: the minimal app (bench/minimal), with the same gunicorn settings."""
+        self._spawn(
+            server_command(port, app="bench.minimal.wsgi:application"),
+            env=self.env | {"DJANGO_SETTINGS_MODULE": "bench.minimal.settings"},
+        )
+        wait_until_up(f"http://127.0.0.1:{port}/sign/")
+
     def start_worker(self) -> None:
         self._spawn([sys.executable, "manage.py", "run_worker"])  # as the README runs it
 
-    def _spawn(self, command: list[str]) -> None:
+    def _spawn(self, command: list[str], env: dict[str, str] | None = None) -> None:
         log = open(WORK / "processes.log", "ab")  # noqa: SIM115 (closed with the process)
         self.children.append(
             subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
-            )
+                command,
+                cwd=ROOT,
+                env=env or self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )  # fmt: skip
         )
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
@@ -158,6 +172,11 @@ def prepare_database(database: str, env: dict[str, str]) -> None:
         subprocess.run(
             [sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, env=env, check=True
         )
+    # The baseline app's one table, in the same database.
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], cwd=ROOT,
+        env=env | {"DJANGO_SETTINGS_MODULE": "bench.minimal.settings"}, check=True,
+    )  # fmt: skip
 
 
 def setup_database(database: str) -> dict[str, str]:
@@ -286,31 +305,33 @@ def run_database(database: str) -> dict:
     sign_path = "/en/s/bench/sign/individual/"
     port = free_port()
     base = [f"http://127.0.0.1:{port}"]
+    minimal_port = free_port()
+    minimal = [f"http://127.0.0.1:{minimal_port}"]
     out: dict = {"database": database}
     procs = Processes(env)
     try:
         procs.start_server(port)
         procs.start_worker()
-        # Intake: the signing path and the one-INSERT view, alternated, same server, same run.
+        procs.start_minimal(minimal_port)
+        # Intake: the signing path and the minimal app's one-INSERT view, alternated, each on
+        # its own gunicorn with the same settings, same run.
         asyncio.run(
             sign_load(base, sign_path, concurrency=CONCURRENCY, seconds=3, max_signatures=5000)
         )
         asyncio.run(
-            sign_load(
-                base, "/bench/baseline/", concurrency=CONCURRENCY, seconds=3, max_signatures=5000
-            )
+            sign_load(minimal, "/sign/", concurrency=CONCURRENCY, seconds=3, max_signatures=5000)
         )
         full, baseline = [], []
         drains = []
         for _ in range(ROUNDS):
-            for path, bucket in (("/bench/baseline/", baseline), (sign_path, full)):
+            for urls, path, bucket in ((minimal, "/sign/", baseline), (base, sign_path, full)):
                 # Each phase starts with an empty queue: the emails of the last surge are not
                 # sent on the next phase's time.
                 drains.append(wait_for_empty_queue())
                 bucket.append(
                     asyncio.run(
                         sign_load(
-                            base, path, concurrency=CONCURRENCY, seconds=PHASE_SECONDS,
+                            urls, path, concurrency=CONCURRENCY, seconds=PHASE_SECONDS,
                             max_signatures=MAX_PER_PHASE,
                         )
                     )

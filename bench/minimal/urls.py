@@ -1,0 +1,5 @@
+from django.urls import path
+
+from bench.minimal.views import sign
+
+urlpatterns = [path("sign/", sign)]

@@ -38,7 +38,9 @@ def crawl(client, start: str, limit: int = 300) -> dict[str, str]:
     return seen
 
 
-def test_no_public_page_shows_what_must_stay_private(client):
+def test_no_public_page_shows_what_must_stay_private(client, settings):
+    # The site's own address (in share links and tags) is not the test client's, 127.0.0.1.
+    settings.BASE_URL = "https://sign.example.org"
     statement = make_statement(review_organizations=True)
     named = sign_and_confirm(statement, individual(name="Visible Person"))
     for n in range(7):  # enough to need a second page of the list

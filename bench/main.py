@@ -718,6 +718,17 @@ def report(results: dict) -> str:
                 f"- {case}: HTTP {row['status']}, median {row['median_ms']} ms, "
                 f"95th percentile {row['p95_ms']} ms, {row['bytes']} bytes"
             )
+    if "mail" in results:
+        mail = results["mail"]
+        lines += [
+            "",
+            f"## The worker's mail step (`bench/mail_timing.py`, {mail['messages']} confirmation "
+            f"emails in batches of {mail['batch']}, one connection a batch)",
+            "",
+            f"- file backend (mbox): {mail['file_backend']['ms_per_message']} ms a message",
+            f"- SMTP to a sink on 127.0.0.1: {mail['smtp_loopback']['ms_per_message']} ms"
+            " a message",
+        ]
     if any("scale_out" in results["databases"][d] for d in dbs):
         lines += ["", "## Scale-out on one machine (PostgreSQL)", ""]
         for d in dbs:
@@ -799,6 +810,16 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     results["api"] = json.loads(api_figures.read_text())
+    print("== mail", flush=True)
+    mail_figures = WORK / "mail.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.mail_timing", "--out", str(mail_figures)],
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+        stdout=subprocess.DEVNULL,
+    )
+    results["mail"] = json.loads(mail_figures.read_text())
     for database in databases:
         out = WORK / f"{database}.json"
         print(f"== {database}", flush=True)

@@ -19,6 +19,7 @@ from tests.factories import (
     sign_and_confirm,
 )
 from undersigned.core.mail import written_messages
+from undersigned.deliveries.updates import stop_token
 from undersigned.jobs.services import jobs_run_pending
 from undersigned.moderation.services import signature_remove
 from undersigned.signatures.models import Signature
@@ -178,6 +179,11 @@ def public_pages(world, language: str) -> dict[str, str]:
         "invitation-broken": f"{p}/invite/1-not-a-real-token/",
         "broken-link": f"{p}/confirm/1-not-a-real-token/",
         "not-found": f"{p}/s/no-such-statement/",
+        "verify": f"{p}/verify/",
+        "embed": f"{p}/embed/s/{slug}/",
+        "embed-sign": f"{p}/embed/s/{slug}/sign/",
+        "share-mastodon": f"{p}/s/{slug}/share/mastodon/?instance=not+a+server",
+        "stop-updates": f"{p}/updates/stop/{stop_token(world['person'])}/",
     }
 
 
@@ -201,6 +207,10 @@ def coordinator_pages(world, language: str) -> dict[str, str]:
         "review": f"{base}/review/",
         "import": f"{base}/import/",
         "two-factor": f"/{language}/accounts/two-factor/",
+        "export": f"{base}/export/",
+        "deliver": f"{base}/deliver/",
+        "share-material": f"{base}/share/",
+        "tokens": f"{base}/tokens/",
     }
 
 

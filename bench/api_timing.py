@@ -11,12 +11,13 @@ not a test. `bench/run` runs it; alone:
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.standalone import django_on_sqlite
 
 REQUESTS = 2000
 SIGNATURES = 10_000
@@ -24,22 +25,12 @@ SIGNATURES = 10_000
 
 def measure() -> dict:
     with tempfile.TemporaryDirectory(prefix="undersigned-api-bench-") as data_dir:
-        os.environ["UNDERSIGNED_DATA_DIR"] = data_dir
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "undersigned.settings"
-        os.environ.setdefault("UNDERSIGNED_SECRET_KEY", "bench-api-timing-" + "x" * 40)
-        os.environ.setdefault("UNDERSIGNED_DEBUG", "1")
-        os.environ["UNDERSIGNED_API_PER_MINUTE"] = str(10 * REQUESTS)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        django_on_sqlite(data_dir, UNDERSIGNED_API_PER_MINUTE=str(10 * REQUESTS))
         from django.test import Client
 
         from bench.seed import seed_to
         from undersigned.statements.services import statement_create
 
-        call_command("migrate", verbosity=0)
         statement = statement_create(
             slug="api-bench", reference="API-BENCH", state="open", signers="both",
             default_language="en", goal=20_000,

@@ -18,13 +18,14 @@ XLSX is left out: openpyxl's write-only workbook took over 10 minutes for 100,00
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.standalone import django_on_sqlite
 
 CSV_ENTRIES = 100_000
 PDF_ENTRIES = 10_000
@@ -38,28 +39,15 @@ NAMES = [
 ]
 
 
-def _django(data_dir: str) -> None:
-    os.environ["UNDERSIGNED_DATA_DIR"] = data_dir
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "undersigned.settings"
-    os.environ.setdefault("UNDERSIGNED_SECRET_KEY", "bench-export-timing-" + "x" * 40)
-    os.environ.setdefault("UNDERSIGNED_DEBUG", "1")
-    import django
-
-    django.setup()
-
-
 def seed(data_dir: str) -> None:
     """Two statements: `csv-bench` with CSV_ENTRIES entries, `pdf-bench` with PDF_ENTRIES."""
-    _django(data_dir)
-    from django.core.management import call_command
+    django_on_sqlite(data_dir)
     from django.utils import timezone
 
     from undersigned.signatures.models import Signature
     from undersigned.signatures.services import statement_list_refresh
     from undersigned.statements.services import statement_create
 
-    call_command("migrate", verbosity=0)
     now = timezone.now()
     for slug, entries in (("csv-bench", CSV_ENTRIES), ("pdf-bench", PDF_ENTRIES)):
         statement = statement_create(
@@ -95,7 +83,7 @@ def seed(data_dir: str) -> None:
 
 def one(data_dir: str, fmt: str, language: str) -> dict:
     """Run one export in this process; its time, this process's peak memory and the size."""
-    _django(data_dir)
+    django_on_sqlite(data_dir, migrate=False)
     from undersigned.deliveries.services import export_statement
     from undersigned.statements.models import Statement
 

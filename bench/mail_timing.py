@@ -10,12 +10,13 @@ SQLite. A measurement, not a test (issue 21, point 4). Alone:
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.standalone import django_on_sqlite
 
 MESSAGES = 2000
 BATCH = 100
@@ -32,25 +33,15 @@ class Sink:
 
 def measure() -> dict:
     with tempfile.TemporaryDirectory(prefix="undersigned-mail-bench-") as data_dir:
-        os.environ.update(
-            UNDERSIGNED_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="undersigned.settings",
-            UNDERSIGNED_DEBUG="1", UNDERSIGNED_SECRET_KEY="bench-mail-timing-" + "x" * 40,
-        )  # fmt: skip
-        os.environ.pop("DATABASE_URL", None)
-        os.environ.pop("UNDERSIGNED_EMAIL_HOST", None)
-        import django
-
-        django.setup()
+        django_on_sqlite(data_dir)
         from aiosmtpd.controller import Controller
         from django.conf import settings
-        from django.core.management import call_command
 
         from undersigned.signatures.jobs import send_emails
         from undersigned.signatures.models import Signature
         from undersigned.signatures.services import SignerDetails, signature_create
         from undersigned.statements.services import statement_create
 
-        call_command("migrate", verbosity=0)
         statement = statement_create(
             slug="mail-bench", reference="MAIL", state="open", signers="both",
             default_language="en", texts={"en": ("Evening hours", "We ask for longer hours.")},

@@ -11,6 +11,11 @@ from django.conf import settings
 NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
+def absolute_url(path: str) -> str:
+    """A link for an email or a file: the configured address, never the Host of a request."""
+    return settings.BASE_URL + path
+
+
 def public_cache(view):
     """A public page: the same for everybody, so a reverse proxy or CDN may serve it for a few
     seconds (`s-maxage`). Browsers revalidate every time (`max-age=0`), so a signer who comes

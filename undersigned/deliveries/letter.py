@@ -117,10 +117,7 @@ def _head(statement: Statement, language: str, texts: Iterable[str], addressees)
         fallback = language if language in available else statement.default_language
         chosen = [available[fallback]] if fallback in available else list(available.values())[:1]
     if addressees is None:
-        addressees = [
-            ", ".join(part for part in (a.name, a.role, a.institution) if part)
-            for a in statement.addressees.order_by("id")
-        ]
+        addressees = [a.label for a in statement.addressees.order_by("id")]
     tally = tally_for(statement)
     return {
         "statement": statement,

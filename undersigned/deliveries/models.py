@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from undersigned.statements.models import Statement
+from undersigned.statements.models import Statement, addressee_label
 
 
 class Export(models.Model):
@@ -157,7 +157,7 @@ class Recipient(models.Model):
 
     @property
     def label(self) -> str:
-        return ", ".join(part for part in (self.name, self.role, self.institution) if part)
+        return addressee_label(self.name, self.role, self.institution)
 
 
 class Milestone(models.Model):

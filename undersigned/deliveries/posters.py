@@ -8,18 +8,19 @@ import base64
 import io
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from undersigned.core.http import absolute_url
 from undersigned.deliveries.letter import FONTS
 from undersigned.statements.models import Statement
+from undersigned.statements.selectors import statement_text_for
 
 
 def statement_url(statement: Statement, language: str) -> str:
     with translation.override(language):
-        return settings.BASE_URL + reverse("signatures:statement", kwargs={"slug": statement.slug})
+        return absolute_url(reverse("signatures:statement", kwargs={"slug": statement.slug}))
 
 
 def short_address(statement: Statement, language: str) -> str:
@@ -42,9 +43,7 @@ def qr_bytes(statement: Statement, language: str, kind: str) -> bytes:
 def poster_pdf(statement: Statement, language: str) -> bytes:
     from weasyprint import CSS, HTML  # here: the rest of the site runs without Pango
 
-    text = statement.texts.filter(language=language).first() or statement.texts.get(
-        language=statement.default_language
-    )
+    text = statement_text_for(statement, language).text  # type: ignore[union-attr]
     svg = qr_bytes(statement, language, "svg")
     with translation.override(language):
         html = render_to_string(

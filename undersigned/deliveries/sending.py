@@ -37,11 +37,13 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from undersigned.core.audit import log_action
+from undersigned.core.http import absolute_url
 from undersigned.deliveries.models import Delivery, Milestone, Recipient
 from undersigned.deliveries.services import write_export, write_manifest
 from undersigned.jobs.services import job_enqueue
 from undersigned.signatures.selectors import tally_for
 from undersigned.statements.models import Addressee, Statement
+from undersigned.statements.selectors import statement_text_for
 
 logger = logging.getLogger("undersigned.deliveries")
 
@@ -293,10 +295,6 @@ def recipient_retry(*, recipient: Recipient, user: AbstractBaseUser) -> bool:
     return True
 
 
-def _absolute(path: str) -> str:
-    return settings.BASE_URL.rstrip("/") + path
-
-
 def delivery_message(recipient: Recipient) -> EmailMessage:
     """The addressee's email, in their language: the letter's text, the counts, the live list's
     address, and the letter (PDF), the list (CSV) and the manifest attached, or linked when the
@@ -307,11 +305,9 @@ def delivery_message(recipient: Recipient) -> EmailMessage:
     files = [f for f in delivery.files if f["language"] == language]
     attach = sum(f["bytes"] for f in files) <= settings.DELIVERY_ATTACH_MAX_BYTES
     with translation.override(language):
-        text = statement.texts.filter(language=language).first() or statement.texts.get(
-            language=statement.default_language
-        )
+        text = statement_text_for(statement, language).text  # type: ignore[union-attr]
         links = [
-            _absolute(reverse("delivered_file", kwargs={
+            absolute_url(reverse("delivered_file", kwargs={
                 "pk": delivery.pk, "token": file_token(delivery, f["name"]), "name": f["name"]}))
             for f in files
         ] if not attach else []  # fmt: skip
@@ -320,10 +316,12 @@ def delivery_message(recipient: Recipient) -> EmailMessage:
             "statement": statement,
             "text": text,
             "counts": delivery.counts,
-            "list_url": _absolute(reverse("signatures:statement", kwargs={"slug": statement.slug}))
+            "list_url": absolute_url(
+                reverse("signatures:statement", kwargs={"slug": statement.slug})
+            )
             + "#organizations-heading",
-            "verify_url": _absolute(reverse("verify")),
-            "key_url": _absolute(reverse("export_key")),
+            "verify_url": absolute_url(reverse("verify")),
+            "key_url": absolute_url(reverse("export_key")),
             "links": links,
             "attached": attach,
         }

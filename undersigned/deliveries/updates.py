@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,11 +16,13 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 
 from undersigned.core.audit import log_action
+from undersigned.core.http import absolute_url
 from undersigned.deliveries.models import Delivery, Recipient
 from undersigned.jobs.models import Job
 from undersigned.jobs.registry import register
 from undersigned.jobs.services import job_build, job_enqueue
 from undersigned.signatures.models import Signature
+from undersigned.statements.selectors import statement_text_for
 
 SEND_UPDATE = "deliveries.send_update"
 NOTIFY_BATCH = 500
@@ -88,10 +89,6 @@ def signers_notify_batch(*, delivery_id: int, after: int = 0) -> int:
     return len(ids)
 
 
-def _absolute(path: str) -> str:
-    return settings.BASE_URL.rstrip("/") + path
-
-
 @register(SEND_UPDATE, batch=True)
 def send_updates(payloads: list[dict[str, Any]]) -> None:
     """One email per signer who still wants them; the text is rendered once per delivery and
@@ -117,7 +114,7 @@ def send_updates(payloads: list[dict[str, Any]]) -> None:
             drafts[key] = _draft(delivery, signature.language)
         subject, body = drafts[key]
         with translation.override(signature.language):
-            stop = _absolute(reverse("stop_updates",
+            stop = absolute_url(reverse("stop_updates",
                                      kwargs={"token": stop_token(signature)}))  # fmt: skip
         messages.append(
             EmailMessage(
@@ -141,13 +138,11 @@ _STOP_SLOT = "\x00stop-slot\x00"
 def _draft(delivery: Delivery, language: str) -> tuple[str, str]:
     statement = delivery.statement
     with translation.override(language):
-        text = statement.texts.filter(language=language).first() or statement.texts.get(
-            language=statement.default_language
-        )
+        text = statement_text_for(statement, language).text  # type: ignore[union-attr]
         sent = Recipient.objects.filter(delivery=delivery, status=Recipient.Status.SENT)
         context = {
             "title": " ".join(text.title.split()),
-            "statement_url": _absolute(
+            "statement_url": absolute_url(
                 reverse("signatures:statement", kwargs={"slug": statement.slug})
             ),
             "names": [r.label for r in sent] if delivery.public_names else [],

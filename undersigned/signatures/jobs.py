@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
+from undersigned.core.http import absolute_url
 from undersigned.jobs.registry import register, register_source
 from undersigned.signatures.models import Signature
 from undersigned.signatures.pacing import Pacer
@@ -50,9 +51,7 @@ SUBJECTS = {
 }
 
 
-def _absolute(path: str) -> str:
-    # Links use the configured address, never the Host header of some request.
-    return settings.BASE_URL + path
+_absolute = absolute_url
 
 
 # Stand for what differs between two signers' emails in a draft rendered once per batch.

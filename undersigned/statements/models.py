@@ -302,3 +302,12 @@ class Addressee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        return addressee_label(self.name, self.role, self.institution)
+
+
+def addressee_label(name: str, role: str, institution: str) -> str:
+    """ "Name, role, institution", as the letter, the delivery and the workspace name someone."""
+    return ", ".join(part for part in (name, role, institution) if part)

@@ -423,8 +423,7 @@ class DeliveryForm(forms.Form):
         self.addressees = list(addressees)
         self.rows = []
         for addressee in self.addressees:
-            parts = (addressee.name, addressee.role, addressee.institution)
-            label = ", ".join(p for p in parts if p)
+            label = addressee.label
             self.fields[f"to_{addressee.pk}"] = forms.BooleanField(
                 label=_("Send to %(name)s") % {"name": label}, required=False
             )

@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from tests.test_views import individual_form, organization_form, sign_url
 from undersigned.deliveries.manifest import verify
-from undersigned.deliveries.models import Delivery, Recipient
+from undersigned.deliveries.models import Delivery, Milestone, Recipient
 from undersigned.deliveries.sending import milestones_check
 from undersigned.jobs.services import jobs_run_pending
 from undersigned.signatures.models import Signature
@@ -250,6 +250,10 @@ def test_a_milestone_prepares_a_delivery_that_waits_for_an_owner(smtp, statement
     statement, people, addressees, _other = statement_with_team
     owner = signed_in(people["owner"])
     url = f"/en/dashboard/s/{statement.slug}/deliver/"
+    for bad in ("0", "-3", "five", "", "1" * 20):
+        page = owner.post(url, {"action": "milestone", "signatures": bad}).content.decode()
+        assert 'id="id_signatures_error"' in page, bad
+    assert not Milestone.objects.exists()
     owner.post(url, {"action": "milestone", "signatures": "5"})
     assert "At 5 signatures" in owner.get(url).content.decode()
     assert milestones_check() == 0  # 4 signatures so far

@@ -61,6 +61,9 @@ def test_anyone_checks_files_against_their_manifest(client, exported, tmp_path, 
     edited = manifest.read_bytes().replace(b'"organizations": 1', b'"organizations": 2')
     body = upload(client, "ar", edited, ("list.csv", out.read_bytes())).content.decode()
     assert "لا يمكن الوثوق بالبيان" in body
+    # JSON nested deeper than any manifest (a parser's recursion): a clear answer, no 500.
+    body = upload(client, "en", b"[" * 500_000, ("list.csv", out.read_bytes())).content
+    assert "not an export manifest" in body.decode()
     # Junk where the manifest goes.
     body = upload(client, "fr", b"\x00\xff" * 10, ("list.csv", out.read_bytes())).content
     assert "pas un manifeste" in body.decode()

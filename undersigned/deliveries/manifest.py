@@ -102,7 +102,8 @@ def verify(manifest_bytes: bytes, files: dict[str, bytes | Path], *,
         listed = {f["name"]: f for f in manifest["files"]}
         by_digest = {f["sha256"]: f["name"] for f in manifest["files"]}
         claimed_key = manifest["key"]
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        # RecursionError: JSON nested thousands deep, which no manifest is.
         raise ManifestProblem(_("This is not an export manifest, or it is damaged.")) from None
     if manifest.get("format") != FORMAT:
         raise ManifestProblem(_("This manifest is of an unknown format."))

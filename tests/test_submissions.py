@@ -175,3 +175,78 @@ def test_the_admin_lists_a_submission_that_could_not_be_recorded_and_cannot_dele
     pk = Submission.objects.get().pk
     assert client.post(f"/admin/signatures/submission/{pk}/delete/").status_code == 403
     assert Submission.objects.filter(pk=pk).exists()
+
+
+def _submit_directly(statement, email: str, ip: str, nonce: str = ""):
+    from undersigned.signatures.services import submission_create
+
+    return submission_create(
+        statement=statement,
+        details=individual(email=email),
+        text=statement.texts.get(language="en"),
+        language="en",
+        ip=ip,
+        challenge_nonce=nonce,
+    )
+
+
+def _statements_to_record(count: int) -> int:
+    statement = make_statement()
+    for n in range(count):
+        _submit_directly(statement, f"s{n}@host{n}.example", f"198.{n // 200}.{n % 200}.1")
+    with CaptureQueriesContext(connection) as queries:
+        assert submissions_take(limit=count) == count
+    assert Signature.objects.filter(statement=statement).count() == count
+    return len(queries.captured_queries)
+
+
+def test_the_worker_records_a_batch_in_a_fixed_number_of_statements(monkeypatch):
+    """Set-based recording: a batch of 100 costs the database what a batch of 5 costs (no
+    statement per submission), and every row gets its audit entry and email job."""
+    from undersigned.signatures import services
+
+    monkeypatch.setattr(services, "TAKE_SECONDS", 10)  # no deadline for the count
+    small, large = _statements_to_record(5), _statements_to_record(100)
+    # Django splits a bulk INSERT at SQLite's 999 parameters: the jobs of 100 rows take two.
+    assert small <= 13 and large <= small + 2
+    assert Job.objects.filter(kind="signatures.send_email").count() == 105
+    assert entries_for_kind("signatures.signature.created") == 105
+
+
+def entries_for_kind(action: str) -> int:
+    from undersigned.core.models import AuditEntry
+
+    return AuditEntry.objects.filter(action=action).count()
+
+
+def test_limits_count_the_batchs_own_rows_but_not_its_repeats(settings):
+    """Within one batch: the network limit counts the rows before each one (a repeat of a
+    mailbox is refused, so it does not count), and a proof-of-work challenge spent by an
+    earlier submission of the batch, or before it, flags the later one."""
+    from undersigned.signatures.pow import challenges_spend
+
+    settings.LIMIT_PER_NETWORK = 3
+    statement = make_statement()
+    net = "203.0.113.{}"
+    assert challenges_spend(["used-before"]) == {"used-before"}
+    for n, (email, nonce) in enumerate(
+        [
+            ("a@one.example", "n1"),
+            ("b@two.example", "n1"),  # the same challenge again
+            ("A@one.example", ""),  # a repeat of a@: refused, not counted
+            ("c@three.example", "used-before"),
+            ("d@four.example", "n2"),  # the fourth row of the network
+        ]
+    ):
+        _submit_directly(statement, email, net.format(n + 1), nonce)
+    assert submissions_take(limit=100) == 5
+    flags = {
+        s.email_normalized: s.flags.split() for s in Signature.objects.filter(statement=statement)
+    }
+    assert flags == {
+        "a@one.example": [],
+        "b@two.example": ["no_pow"],
+        "c@three.example": ["no_pow"],
+        "d@four.example": ["rate_network"],
+    }
+    assert Signature.objects.get(email_normalized="a@one.example").sends == 2

@@ -38,6 +38,8 @@ _at_limit: dict[tuple[str, str], datetime] = {}
 # The key under which a network past its email cap (EMAILS_PER_NETWORK) is remembered.
 _EMAIL_CAP = "network_hash:emails"
 _MAX_KEPT = 10_000
+# Terms of one compound SELECT (SQLite allows 500).
+_TERMS = 400
 
 
 def forget_limits() -> None:
@@ -59,18 +61,6 @@ def _remember(column: str, value: str, limit_reached_at: datetime | None) -> boo
         _at_limit.clear()
     _at_limit[(column, value)] = limit_reached_at + _WINDOW
     return True
-
-
-def _limit_th(column: str, value: str, now: datetime, limit: int) -> tuple[str, list]:
-    """SQL and parameters for when the `limit`-th most recent row of this sender in the window
-    was created (NULL if it has fewer): a backward walk of the (column, created) index that
-    stops at the limit."""
-    assert column in _COLUMNS
-    sql = (
-        f"(SELECT created FROM {Signature._meta.db_table} WHERE {column} = %s AND created >= %s "  # noqa: S608
-        "ORDER BY created DESC LIMIT 1 OFFSET %s)"
-    )
-    return sql, [value, connection.ops.adapt_datetimefield_value(now - _WINDOW), limit - 1]
 
 
 def _created(value) -> datetime | None:
@@ -121,14 +111,6 @@ def form_flags(*, honeypot: str, elapsed: float | None) -> list[str]:
     return flags
 
 
-# Everything recording a signature asks before its INSERT, in one statement: each table read
-# was a round trip of its own, and under a surge those were most of the database's work.
-_RULES_SQL = (
-    f"(SELECT COUNT(*) FROM {BlockRule._meta.db_table}"  # noqa: S608 (no value in the text)
-    " WHERE (kind = 'email' AND value = %s) OR (kind = 'domain' AND value = %s))"
-)
-
-
 def _limits(email_normalized: str, email_domain: str, network_hash: str) -> list:
     """(column, value, limit) of each hourly limit that applies to this sender. A free-mail
     domain has none: a surge brings thousands of unrelated people from each of them."""
@@ -140,55 +122,162 @@ def _limits(email_normalized: str, email_domain: str, network_hash: str) -> list
     return limits
 
 
-def sender_signs(
-    *, email_normalized: str, email_domain: str, network_hash: str
-) -> tuple[list[str], bool, datetime | None]:
-    """Signs in who sends: the email and domain blocklists and the per-mailbox and per-domain
-    limits, as flags; whether the network has reached its hourly limit; and, when the network
-    has had more than EMAILS_PER_NETWORK signatures within the hour, when that hour has passed
-    (a flagged signature's email waits until then). Exact when the caller's transaction
-    serializes the sender's network (services._lock_networks): the count then sees every
-    signature recorded before. Blocked networks are found earlier (`network_blocked`)."""
-    now = timezone.now()
-    over = set()
-    parts, params, asked = [], [], []
-    # The email cap is remembered like a limit: a network past it costs no look-up either.
-    ask_cap = bool(network_hash and settings.EMAILS_PER_NETWORK)
-    email_after = _at_limit.get((_EMAIL_CAP, network_hash)) if ask_cap else None
-    if email_after is not None and now < email_after:
-        ask_cap = False
-    else:
-        email_after = None
-    if ask_cap:
-        sql, values = _limit_th("network_hash", network_hash, now, settings.EMAILS_PER_NETWORK)
-        parts.append(sql)
-        params += values
-    for column, value, limit in _limits(email_normalized, email_domain, network_hash):
-        if _known_at_limit(column, value, now):
-            over.add(column)
-            continue
-        sql, values = _limit_th(column, value, now, limit)
-        parts.append(sql)
-        params += values
-        asked.append((column, value))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join([*parts, _RULES_SQL])}",  # noqa: S608 (no value in the text)
-            [*params, email_normalized, email_domain],
+class Senders:
+    """Signs in who sends, for a batch of senders the worker records together: the email and
+    domain blocklists, the per-mailbox and per-domain limits (as flags), whether the network
+    has reached its hourly limit, and, when the network has had more than EMAILS_PER_NETWORK
+    signatures within the hour, when that hour has passed (a flagged signature's email waits
+    until then).
+
+    Everything is read in one statement when the batch starts: for each sender not already
+    known at its limit, the creation times of its most recent rows in the window, as many as
+    its largest limit (a backward walk of the (column, created) index, bounded by the limit),
+    and the block rules naming any of the batch's mailboxes or domains. The caller then asks
+    `signs` for each submission in order and `add`s each row it will store, so the counts
+    include the batch's own earlier rows. Exact when the caller's transaction serializes the
+    senders' networks (services._lock_networks): the counts then see every signature recorded
+    before. Blocked networks are found earlier (`network_blocked`)."""
+
+    def __init__(self, senders: list[tuple[str, str, str]]):
+        """`senders`: (email_normalized, email_domain, network_hash) of each submission."""
+        self.now = timezone.now()
+        self.since = self.now - _WINDOW
+        wanted: dict[tuple[str, str], int] = {}
+        for email, domain, network in senders:
+            for column, value, limit in self._limits(email, domain, network):
+                if not _known_at_limit(column, value, self.now):
+                    key = (column, value)
+                    wanted[key] = max(wanted.get(key, 0), limit)
+        self.rows: dict[tuple[str, str], list[datetime]] = {key: [] for key in wanted}
+        self.rules: set[tuple[str, str]] = set()
+        self._read(
+            wanted,
+            emails={email for email, _domain, _network in senders},
+            domains={domain for _email, domain, _network in senders},
         )
-        *reached, rules = cursor.fetchone()
-    if ask_cap:
-        capped_at = _created(reached.pop(0))
-        if _remember(_EMAIL_CAP, network_hash, capped_at):
-            email_after = _at_limit[(_EMAIL_CAP, network_hash)]
-    for (column, value), at in zip(asked, reached, strict=True):
-        if _remember(column, value, _created(at)):
-            over.add(column)
-    flags = []
-    if rules:
-        flags.append(BLOCKED)
-    if "email_normalized" in over:
-        flags.append(OVER_EMAIL_LIMIT)
-    if "email_domain" in over:
-        flags.append(OVER_DOMAIN_LIMIT)
-    return flags, "network_hash" in over, email_after
+
+    @staticmethod
+    def _limits(email: str, domain: str, network: str) -> list[tuple[str, str, int]]:
+        """Each (column, value, limit) to count for this sender; the network's email cap is
+        counted on its network_hash rows under the key _EMAIL_CAP."""
+        limits = _limits(email, domain, network)
+        if network and settings.EMAILS_PER_NETWORK:
+            limits.append((_EMAIL_CAP, network, settings.EMAILS_PER_NETWORK))
+        return limits
+
+    def _read(self, wanted: dict[tuple[str, str], int], emails: set, domains: set) -> None:
+        # The email cap and the network limit walk the same rows: read them once, as many as
+        # the larger of the two needs.
+        reads: dict[tuple[str, str], int] = {}
+        for (column, value), limit in wanted.items():
+            real = "network_hash" if column == _EMAIL_CAP else column
+            assert real in _COLUMNS
+            reads[(real, value)] = max(reads.get((real, value), 0), limit)
+        read_keys = list(reads)
+        terms = self._row_terms(reads) + self._rule_terms(emails - {""}, domains - {""})
+        found: dict[tuple[str, str], list[datetime]] = {key: [] for key in read_keys}
+        with connection.cursor() as cursor:
+            for start in range(0, len(terms), _TERMS):
+                chunk = terms[start : start + _TERMS]
+                cursor.execute(
+                    " UNION ALL ".join(sql for sql, _params in chunk),
+                    [value for _sql, params in chunk for value in params],
+                )
+                for index, created, rule in cursor.fetchall():
+                    if index < 0:
+                        kind, _, value = rule.partition(":")
+                        self.rules.add((kind, value))
+                    elif (at := _created(created)) is not None:
+                        found[read_keys[index]].append(at)
+        for column, value in wanted:
+            real = "network_hash" if column == _EMAIL_CAP else column
+            self.rows[(column, value)] = sorted(found[(real, value)], reverse=True)
+
+    def _row_terms(self, reads: dict[tuple[str, str], int]) -> list[tuple[str, list]]:
+        """SELECT terms giving (index of the key in `reads`, created, NULL) for each key's
+        most recent rows in the window, as many as its limit: each a backward walk of the
+        (column, created) index. PostgreSQL: one term per column and limit, a LATERAL walk
+        for each value of an array (planning one term per key took 60 ms for a batch).
+        SQLite, which has no LATERAL and plans a compound SELECT quickly: one term per key
+        (at most 500 terms a statement)."""
+        table = Signature._meta.db_table
+        since = connection.ops.adapt_datetimefield_value(self.since)
+        if connection.vendor == "postgresql":
+            groups: dict[tuple[str, int], list[tuple[int, str]]] = {}
+            for index, ((column, value), limit) in enumerate(reads.items()):
+                groups.setdefault((column, limit), []).append((index, value))
+            return [
+                (
+                    "SELECT k.i, w.created, NULL FROM unnest(%s::text[], %s::int[]) AS k(v, i) "  # noqa: S608
+                    f"CROSS JOIN LATERAL (SELECT created FROM {table} WHERE {column} = k.v "
+                    f"AND created >= %s ORDER BY created DESC LIMIT {int(limit)}) w",
+                    [[v for _i, v in members], [i for i, _v in members], since],
+                )
+                for (column, limit), members in groups.items()
+            ]
+        return [
+            (
+                f"SELECT {index}, w.created, NULL FROM (SELECT created FROM {table} "  # noqa: S608
+                f"WHERE {column} = %s AND created >= %s ORDER BY created DESC LIMIT %s) w",
+                [value, since, limit],
+            )
+            for index, ((column, value), limit) in enumerate(reads.items())
+        ]
+
+    @staticmethod
+    def _rule_terms(emails: set[str], domains: set[str]) -> list[tuple[str, list]]:
+        """The SELECT term giving (-1, NULL, 'kind:value') for each block rule naming one of
+        these mailboxes or domains."""
+        if not emails and not domains:
+            return []
+        marks = ", ".join(["%s"] * len(emails)) or "NULL"
+        domain_marks = ", ".join(["%s"] * len(domains)) or "NULL"
+        return [
+            (
+                f"SELECT -1, NULL, kind || ':' || value FROM {BlockRule._meta.db_table} "  # noqa: S608
+                f"WHERE (kind = 'email' AND value IN ({marks})) "
+                f"OR (kind = 'domain' AND value IN ({domain_marks}))",
+                [*emails, *domains],
+            )
+        ]
+
+    def signs(
+        self, email: str, domain: str, network: str
+    ) -> tuple[list[str], bool, datetime | None]:
+        """(flags, whether the network is over its limit, when a flagged signature's email may
+        go) for the next submission of this sender, counting the rows `add`ed so far."""
+        over = set()
+        email_after = None
+        for column, value, limit in self._limits(email, domain, network):
+            until = _at_limit.get((column, value))
+            if until is None or self.now >= until:
+                rows = self.rows.get((column, value), [])
+                until = (
+                    _at_limit[(column, value)]
+                    if len(rows) >= limit and _remember(column, value, rows[limit - 1])
+                    else None
+                )
+            if until is None:
+                continue
+            if column == _EMAIL_CAP:
+                email_after = until
+            else:
+                over.add(column)
+        flags = []
+        if ("email", email) in self.rules or ("domain", domain) in self.rules:
+            flags.append(BLOCKED)
+        if "email_normalized" in over:
+            flags.append(OVER_EMAIL_LIMIT)
+        if "email_domain" in over:
+            flags.append(OVER_DOMAIN_LIMIT)
+        return flags, "network_hash" in over, email_after
+
+    def add(self, email: str, domain: str, network: str, created: datetime) -> None:
+        """Count a row this batch stores for the sender."""
+        if created < self.since:
+            return
+        for column, value, _limit in self._limits(email, domain, network):
+            rows = self.rows.get((column, value))
+            if rows is not None:
+                rows.append(created)
+                rows.sort(reverse=True)

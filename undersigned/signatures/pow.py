@@ -51,7 +51,7 @@ def leading_zero_bits(digest: bytes) -> int:
 def solution_check(*, challenge: str, solution: str, statement_id: int) -> str | None:
     """The challenge's nonce if `solution` solves a challenge this server issued for this
     statement less than POW_CHALLENGE_MINUTES ago; None otherwise. Spending it is apart
-    (`challenge_spend`), in the transaction that stores the submission."""
+    (`challenges_spend`), in the transaction that stores the submission."""
     if not challenge or ascii_int(solution, max_digits=12) is None:
         return None
     try:
@@ -71,19 +71,24 @@ def solution_check(*, challenge: str, solution: str, statement_id: int) -> str |
     return str(payload["n"])
 
 
-_SPEND_SQL = (
-    f"INSERT INTO {SpentChallenge._meta.db_table} (nonce, expires) VALUES (%s, %s) "  # noqa: S608
-    "ON CONFLICT DO NOTHING"
-)
-
-
-def challenge_spend(nonce: str) -> bool:
-    """Record a challenge as used; False if it had been used already. One INSERT that skips a
-    conflicting row, so two submissions racing with one challenge get one True between them."""
-    expires = timezone.now() + timedelta(minutes=settings.POW_CHALLENGE_MINUTES)
+def challenges_spend(nonces: list[str]) -> set[str]:
+    """Record these challenges as used, in one INSERT that skips those already on record; the
+    ones this call spent. Two submissions racing with one challenge, in one batch or in two
+    workers' batches, get it once between them (the caller gives it to the first of a batch)."""
+    unique = list(dict.fromkeys(nonce for nonce in nonces if nonce))
+    if not unique:
+        return set()
+    expires = connection.ops.adapt_datetimefield_value(
+        timezone.now() + timedelta(minutes=settings.POW_CHALLENGE_MINUTES)
+    )
+    rows = ", ".join(["(%s, %s)"] * len(unique))
     with connection.cursor() as cursor:
-        cursor.execute(_SPEND_SQL, [nonce, connection.ops.adapt_datetimefield_value(expires)])
-        return cursor.rowcount == 1
+        cursor.execute(
+            f"INSERT INTO {SpentChallenge._meta.db_table} (nonce, expires) VALUES {rows} "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING nonce",
+            [value for nonce in unique for value in (nonce, expires)],
+        )
+        return {nonce for (nonce,) in cursor.fetchall()}
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from undersigned.core.audit import audit_entry, log_action
-from undersigned.core.db import insert_one, insert_or_skip
+from undersigned.core.db import insert_many_or_skip, insert_one
 from undersigned.core.models import AuditEntry, Switch
 from undersigned.core.net import ip_hash, network_hash
 from undersigned.core.recent import forget_on_commit
@@ -25,7 +25,7 @@ from undersigned.signatures import abuse, lifecycle, trust
 from undersigned.signatures.dedupe import exact_key
 from undersigned.signatures.models import DuplicateSuggestion, ListTally, Signature, Submission
 from undersigned.signatures.normalize import normalize_email
-from undersigned.signatures.pow import challenge_spend
+from undersigned.signatures.pow import challenges_spend
 from undersigned.signatures.tokens import new_nonce, token_matches, token_signature_id
 from undersigned.statements.models import Statement, StatementText, TextRevision
 
@@ -214,7 +214,8 @@ def signature_build(
 
 
 # A batch holds the write lock on SQLite (and its rows on PostgreSQL) while it is recorded:
-# it stops after this long, so a signing request never waits for more than about this.
+# its classification stops after this long (only organizations, each with a look-up of
+# similar names, can take that), so a signing request never waits much longer than this.
 TAKE_SECONDS = 0.05
 
 
@@ -234,7 +235,7 @@ def submissions_take(*, limit: int = 100) -> int:
         failed: dict[int, str] = {}
         try:
             with transaction.atomic():
-                recorded = _record(batch, statements, deadline=time.monotonic() + TAKE_SECONDS)
+                recorded = _record(batch, statements, budget=TAKE_SECONDS)
                 done = [submission for submission, _signature in recorded]
         except Exception:
             logger.exception(
@@ -276,33 +277,40 @@ def signature_create(
 
 
 def _record(
-    submissions: list[Submission], statements: dict[int, Statement], deadline: float = 0.0
+    submissions: list[Submission], statements: dict[int, Statement], budget: float = 0.0
 ) -> list[tuple[Submission, Signature]]:
     """Store the signatures of these submissions, each with its audit entry and email job, in
     the caller's transaction; the submissions done, each with its signature (at least one;
-    none after `deadline`). Recorded even if the statement closed or signing paused since:
-    the signer was told it was received, and was then still allowed to sign.
+    with a `budget`, none classified once that many seconds have passed since the look-ups:
+    organizations each cost a look-up of similar names). Recorded even if the statement closed
+    or signing paused since: the signer was told it was received, and was then still allowed
+    to sign.
 
     A second signature from the same mailbox is refused by the database; the repeat re-sends
     the confirmation (or an "already signed" note) a limited number of times and changes
-    nothing else. Statements per submission: the sender's look-up and the INSERT; the audit
-    entries and jobs of the batch are written together at the end."""
+    nothing else. Set-based: whatever the batch's size, the statements are the networks' locks,
+    one sender look-up (abuse.Senders), one look-up of the mailboxes already signed, the spent
+    challenges, one multi-row INSERT, and the audit entries, email jobs and suggestions in
+    bulk; each repeat adds one UPDATE, each organization its look-up of similar names."""
     _lock_networks(submissions)
-    entries: list[AuditEntry] = []
-    jobs: list[Job] = []
-    suggestions: list[DuplicateSuggestion] = []
-    done: list[tuple[Submission, Signature]] = []
+    prepared = []
     for submission in submissions:
-        if done and deadline and time.monotonic() > deadline:
+        details = SignerDetails(**submission.details)
+        email = normalize_email(details.email)
+        prepared.append((submission, details, email, email.rpartition("@")[2]))
+    senders = abuse.Senders(
+        [(email, domain, submission.network_hash) for submission, _d, email, domain in prepared]
+    )
+    signed = _live_mailboxes({email for _s, _d, email, _domain in prepared})
+    built: list[tuple[Submission, Signature, list, datetime | None]] = []
+    challenged: list[tuple[Signature, str]] = []
+    deadline = time.monotonic() + budget if budget else 0.0
+    for submission, details, email_normalized, email_domain in prepared:
+        if built and deadline and time.monotonic() > deadline:
             break
         statement = statements[submission.statement_id]
-        details = SignerDetails(**submission.details)
-        email_normalized = normalize_email(details.email)
-        email_domain = email_normalized.rpartition("@")[2]
-        found, over_network, email_after = abuse.sender_signs(
-            email_normalized=email_normalized,
-            email_domain=email_domain,
-            network_hash=submission.network_hash,
+        found, over_network, email_after = senders.signs(
+            email_normalized, email_domain, submission.network_hash
         )
         found = [*submission.flags.split(), *found, *trust.name_flags(details.name)]
         matches = []
@@ -321,8 +329,7 @@ def _record(
             )
         if over_network:
             found.append(abuse.OVER_NETWORK_LIMIT)
-        if submission.challenge_nonce and not challenge_spend(submission.challenge_nonce):
-            found.append(abuse.NO_PROOF_OF_WORK)
+        created = submission.created or timezone.now()
         signature = signature_build(
             statement=statement,
             details=details,
@@ -338,21 +345,40 @@ def _record(
             flags=" ".join(found),
             token_nonce=new_nonce(),
             token_expires=_expiry(),
-            created=submission.created or timezone.now(),
+            created=created,
             initial=submission.initial,
         )
-        if insert_or_skip(signature) is not None:
+        # Counted for the limits of the batch's later rows unless the database will refuse
+        # it as a repeat (a mailbox signed before, or earlier in this batch).
+        if (statement.pk, email_normalized) not in signed:
+            signed.add((statement.pk, email_normalized))
+            senders.add(email_normalized, email_domain, submission.network_hash, created)
+        if submission.challenge_nonce:
+            challenged.append((signature, submission.challenge_nonce))
+        built.append((submission, signature, matches, email_after))
+    _spend_challenges(challenged)
+    stored = {id(s) for s in insert_many_or_skip([b[1] for b in built], key="token_nonce")}
+    entries: list[AuditEntry] = []
+    jobs: list[Job] = []
+    suggestions: list[DuplicateSuggestion] = []
+    done: list[tuple[Submission, Signature]] = []
+    now = timezone.now()
+    for submission, signature, matches, email_after in built:
+        if id(signature) in stored:
             entries.append(
                 audit_entry(signature, "signatures.signature.created", actor_label="signer")
             )
             # A flagged signature from a network past its email cap is mailed once the hour
             # has passed: a flood cannot turn the platform into a mail cannon.
-            wait = (email_after - timezone.now()).total_seconds() if email_after and found else 0
+            wait = (email_after - now).total_seconds() if email_after and signature.flags else 0
             jobs.append(_email_job(signature, "confirm", delay_seconds=max(0, round(wait))))
             suggestions += _suggestions(signature, matches)
         else:
             signature = _signature_repeat(
-                statement=statement, email_normalized=email_normalized, entries=entries, jobs=jobs
+                statement=statements[submission.statement_id],
+                email_normalized=signature.email_normalized or "",
+                entries=entries,
+                jobs=jobs,
             )
         done.append((submission, signature))
     AuditEntry.objects.bulk_create(entries)
@@ -360,6 +386,25 @@ def _record(
     if suggestions:
         DuplicateSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
     return done
+
+
+def _live_mailboxes(emails: set[str]) -> set[tuple[int, str]]:
+    """(statement id, mailbox) of the live signatures from these mailboxes: the rows an INSERT
+    of theirs would be refused for."""
+    rows = Signature.objects.filter(email_normalized__in=emails, status__in=Signature.LIVE)
+    return {(pk, email or "") for pk, email in rows.values_list("statement_id", "email_normalized")}
+
+
+def _spend_challenges(challenged: list[tuple[Signature, str]]) -> None:
+    """Spend the proof-of-work challenges these signatures' forms solved (signature, nonce),
+    and flag each whose challenge was spent before: by another submission, or by an earlier
+    one of this batch."""
+    spent = challenges_spend([nonce for _signature, nonce in challenged])
+    for signature, nonce in challenged:
+        if nonce in spent:
+            spent.discard(nonce)
+        else:
+            signature.flags = " ".join([*signature.flags.split(), abuse.NO_PROOF_OF_WORK])
 
 
 def _lock_networks(submissions: list[Submission]) -> None:

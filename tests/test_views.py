@@ -385,6 +385,26 @@ def test_no_public_page_shows_contact_data_or_pending_and_rejected_names(client,
         assert secret not in text
 
 
+def test_the_policy_built_once_is_django_csps_and_follows_the_settings(client, settings):
+    """The site's policy is built once per process (core/middleware.CSPMiddleware): it is what
+    django-csp builds from the settings, it changes when they do, a page that sets its own
+    (the embeds) still gets its own, and a report-only policy is sent when one is set."""
+    from csp.utils import build_policy
+
+    statement = make_statement()
+    assert client.get(sign_url(statement))["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'"]}
+    }
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    response = client.get(sign_url(statement))
+    assert "img-src 'self';" in response["Content-Security-Policy"] + ";"
+    assert "data:" not in response["Content-Security-Policy"]
+    assert response["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+    embed = client.get(f"/en/embed/s/{statement.slug}/")
+    assert "frame-ancestors *" in embed["Content-Security-Policy"]
+
+
 def test_only_get_and_post_are_answered(client):
     statement = make_statement()
     assert client.put(sign_url(statement)).status_code == 405
@@ -407,3 +427,24 @@ def test_every_page_forbids_third_party_content_inline_scripts_and_framing(clien
         page = response.content.decode()
         assert not re.search(r'src="(https?:)?//', page)
         assert not re.search(r'<link[^>]+href="(https?:)?//', page)
+
+
+def test_signing_forms_share_widgets_but_not_fields():
+    """The signing forms copy their fields one level (signatures/forms.py): each form's
+    fields are its own, the autofill tokens are on every form, and a form shows its own text
+    version whichever form was made before it."""
+    from django.utils import translation
+
+    from undersigned.signatures.forms import IndividualSignForm
+
+    first = IndividualSignForm(current_version="one")
+    second = IndividualSignForm(current_version="two")
+    assert first.fields["name"] is not second.fields["name"]
+    first.fields["affiliation"].required = True
+    assert IndividualSignForm(current_version="x").fields["affiliation"].required is False
+    assert 'value="one"' in str(first["text_version"])
+    assert 'value="two"' in str(second["text_version"])
+    assert 'autocomplete="email"' in str(second["email"])
+    with translation.override("ar"):
+        assert "البريد" in str(IndividualSignForm(current_version="x")["email"].label_tag())
+    assert "Email" in str(IndividualSignForm(current_version="x")["email"].label_tag())

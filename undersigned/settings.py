@@ -86,7 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "undersigned.core.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # GET on /api/ from any origin (CORS_* below); no other path answers another origin.
     "corsheaders.middleware.CorsMiddleware",

@@ -6,7 +6,11 @@ import logging
 import re
 import uuid
 
+import csp.middleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import OperationalError
 from django.shortcuts import render
 
@@ -88,3 +92,55 @@ class DatabaseBusyMiddleware:
         response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
+
+
+_PER_RESPONSE_POLICY = (
+    "_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro",
+)  # fmt: skip
+
+
+class CSPMiddleware(csp.middleware.CSPMiddleware):
+    """django-csp's middleware, with the site's own policy built once per process instead of
+    twice a response (building it took about a tenth of a signing request's time). A response
+    with nothing of its own (no csp decorator or attribute, no nonce asked for, no excluded
+    prefix configured) gets the header django-csp built from the settings; any other goes
+    through django-csp as before. The policy is built again when the settings change."""
+
+    _built: tuple[str, str] | None = None
+
+    @classmethod
+    def forget(cls, **_kwargs) -> None:
+        cls._built = None
+
+    @classmethod
+    def site_policy(cls) -> tuple[str, str]:
+        """(policy, report-only policy) of the settings, '' where none is set."""
+        if cls._built is None:
+            cls._built = (build_policy(), build_policy(report_only=True))
+        return cls._built
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _PER_RESPONSE_POLICY)
+            or (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get(
+                "EXCLUDE_URL_PREFIXES"
+            )
+            or (getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}).get(
+                "EXCLUDE_URL_PREFIXES"
+            )
+        ):
+            return super().process_response(request, response)
+        policy, report_only = self.site_policy()
+        if policy and HEADER not in response:
+            response[HEADER] = policy
+        if report_only and HEADER_REPORT_ONLY not in response:
+            response[HEADER_REPORT_ONLY] = report_only
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+setting_changed.connect(CSPMiddleware.forget)

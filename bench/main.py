@@ -149,6 +149,9 @@ def environment(database: str) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "UNDERSIGNED_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
             "UNDERSIGNED_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # The load generator stands for the operator's proxy: it says which network each
+            # signer comes from (bench/load.py).
+            "UNDERSIGNED_TRUSTED_PROXIES": "1",
             "UNDERSIGNED_DATA_DIR": str(data_dir),
             "PYTHONPATH": str(ROOT),
         }

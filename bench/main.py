@@ -732,6 +732,18 @@ def report(results: dict) -> str:
             f"- SMTP to a sink on 127.0.0.1: {mail['smtp_loopback']['ms_per_message']} ms"
             " a message",
         ]
+    if "worker" in results:
+        lines += [
+            "",
+            "## The worker alone (`bench/worker_timing.py`: 5,000 waiting submissions from 5,000 "
+            "networks, batches of 100, recorded and then mailed with the file backend, in-process)",
+            "",
+        ]
+        for d, row in results["worker"].items():
+            lines.append(
+                f"- {d}: recorded {row['recorded_per_s']}/s ({row['record_s']} s), "
+                f"emails {row['mailed_per_s']}/s ({row['mail_s']} s)"
+            )
     if any("scale_out" in results["databases"][d] for d in dbs):
         lines += ["", "## Scale-out on one machine (PostgreSQL)", ""]
         for d in dbs:
@@ -823,6 +835,16 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     results["mail"] = json.loads(mail_figures.read_text())
+    print("== worker", flush=True)
+    results["worker"] = {}
+    for database in databases:
+        worker_figures = WORK / f"worker-{database}.json"
+        subprocess.run(
+            [sys.executable, "-m", "bench.worker_timing", database, "5000", "--out",
+             str(worker_figures)],
+            cwd=ROOT, check=True, timeout=300, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        results["worker"][database] = json.loads(worker_figures.read_text())
     for database in databases:
         out = WORK / f"{database}.json"
         print(f"== {database}", flush=True)

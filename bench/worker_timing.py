@@ -4,7 +4,7 @@ confirmation-email jobs (file backend), on the benchmark's SQLite or PostgreSQL 
 submissions come from N different networks and 500 domains, so no abuse limit holds their
 emails back. A measurement, not a test (issue 21, points 2 and 4). Alone:
 
-    .venv/bin/python -m bench.worker_timing [sqlite|postgresql] [N]
+    .venv/bin/python -m bench.worker_timing [sqlite|postgresql] [N] [--out FILE]
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 from bench import main as bench
 
@@ -57,9 +58,18 @@ def measure(database: str, count: int) -> dict:
 
 
 def main() -> None:
-    database = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
-    print(json.dumps(measure(database, count)))
+    args = sys.argv[1:]
+    out = None
+    if "--out" in args:
+        at = args.index("--out")
+        out = args[at + 1]
+        del args[at : at + 2]
+    database = args[0] if args else "sqlite"
+    count = int(args[1]) if len(args) > 1 else 5000
+    figures = json.dumps(measure(database, count))
+    if out:
+        Path(out).write_text(figures)
+    print(figures)
 
 
 if __name__ == "__main__":

@@ -250,3 +250,20 @@ def test_limits_count_the_batchs_own_rows_but_not_its_repeats(settings):
         "d@four.example": ["rate_network"],
     }
     assert Signature.objects.get(email_normalized="a@one.example").sends == 2
+
+
+def test_a_batch_larger_than_one_compound_select_is_looked_up_in_parts(settings, monkeypatch):
+    """SQLite takes at most 500 terms in one compound SELECT: 200 senders (600 limits to read)
+    are looked up in two statements there, and every sender is still counted."""
+    from undersigned.signatures import services
+
+    monkeypatch.setattr(services, "TAKE_SECONDS", 10)
+    settings.LIMIT_PER_NETWORK = 1
+    statement = make_statement()
+    for n in range(200):
+        _submit_directly(statement, f"big{n}@host{n}.example", f"198.51.{n}.1")
+    _submit_directly(statement, "late@elsewhere.example", "198.51.199.9")  # 200th network again
+    assert submissions_take(limit=201) == 201
+    rows = Signature.objects.filter(statement=statement)
+    assert rows.count() == 201
+    assert [s.email_normalized for s in rows.exclude(flags="")] == ["late@elsewhere.example"]

@@ -448,3 +448,29 @@ def test_signing_forms_share_widgets_but_not_fields():
     with translation.override("ar"):
         assert "البريد" in str(IndividualSignForm(current_version="x")["email"].label_tag())
     assert "Email" in str(IndividualSignForm(current_version="x")["email"].label_tag())
+
+
+def test_the_signing_forms_skip_the_signed_in_middleware_and_other_pages_do_not(client):
+    """The signing forms never read the session (core/middleware.SignedInMiddleware): a
+    signed-in coordinator who signs is an anonymous signer there, and nothing of the session
+    shows in the answer, while every other page still knows who is signed in."""
+    from django.conf import settings as django_settings
+
+    from tests.factories import make_superuser
+
+    statement = make_statement()
+    user = make_superuser()
+    client.force_login(user)
+    form_page = client.get(sign_url(statement))
+    assert form_page.status_code == 200
+    assert not hasattr(form_page.wsgi_request, "session")
+    assert form_page.wsgi_request.user.is_anonymous
+    posted = client.post(sign_url(statement), individual_form(statement))
+    assert posted.status_code == 302 and "sessionid" not in posted.cookies
+    embed = client.get(f"/en/embed/s/{statement.slug}/sign/")
+    assert embed.wsgi_request.user.is_anonymous
+    page = client.get(f"/en/s/{statement.slug}/")
+    assert page.wsgi_request.user == user
+    assert "django.contrib.sessions.middleware.SessionMiddleware" in (
+        django_settings.SIGNED_IN_MIDDLEWARE
+    )

@@ -585,6 +585,13 @@ def machine() -> dict:
 
 TARGETS = [
     ("ratio", ">=", 0.7, "signing path ≥ 0.7 × the minimal app (bench/minimal)"),
+    ("sustained.ratio_to_baseline", ">=", 0.6, "sustained 70 s ≥ 0.6 × the minimal app"),
+    (
+        "sustained.recorded_and_mailed_after_s",
+        "<=",
+        10,
+        "backlog recorded and mailed ≤ 10 s after the sustained load",
+    ),  # fmt: skip
     ("errors_5xx", "==", 0, "no 5xx"),
     ("sign_p99_ms", "<", 250, "signing p99 < 250 ms"),
     ("lost_acks", "==", 0, "no acknowledged signature lost (load)"),

@@ -769,6 +769,17 @@ def pg_reachable() -> bool:
         return False
 
 
+def in_child(module: str, *args: str, timeout: int) -> dict:
+    """Run one in-process measurement (`bench.<module>`) in a process of its own, bounded by
+    `timeout`, and return the figures it wrote with --out."""
+    out = WORK / f"{module}-{'-'.join(args) or 'all'}.json"
+    subprocess.run(
+        [sys.executable, "-m", f"bench.{module}", *args, "--out", str(out)],
+        cwd=ROOT, check=True, timeout=timeout, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return json.loads(out.read_text())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", choices=["sqlite", "postgresql"])
@@ -803,55 +814,17 @@ def main() -> None:
         "databases": {},
     }
     print("== text check", flush=True)
-    textcheck = WORK / "textcheck.json"
-    subprocess.run(
-        [sys.executable, "-m", "bench.textcheck_timing", "--out", str(textcheck)],
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-        stdout=subprocess.DEVNULL,
-    )
-    results["textcheck"] = json.loads(textcheck.read_text())
+    results["textcheck"] = in_child("textcheck_timing", timeout=120)
     print("== exports", flush=True)
-    exports = WORK / "exports.json"
-    subprocess.run(
-        [sys.executable, "-m", "bench.export_timing", "--out", str(exports)],
-        cwd=ROOT,
-        check=True,
-        timeout=420,
-        stdout=subprocess.DEVNULL,
-    )
-    results["exports"] = json.loads(exports.read_text())
+    results["exports"] = in_child("export_timing", timeout=420)
     print("== api", flush=True)
-    api_figures = WORK / "api.json"
-    subprocess.run(
-        [sys.executable, "-m", "bench.api_timing", "--out", str(api_figures)],
-        cwd=ROOT,
-        check=True,
-        timeout=300,
-        stdout=subprocess.DEVNULL,
-    )
-    results["api"] = json.loads(api_figures.read_text())
+    results["api"] = in_child("api_timing", timeout=300)
     print("== mail", flush=True)
-    mail_figures = WORK / "mail.json"
-    subprocess.run(
-        [sys.executable, "-m", "bench.mail_timing", "--out", str(mail_figures)],
-        cwd=ROOT,
-        check=True,
-        timeout=300,
-        stdout=subprocess.DEVNULL,
-    )
-    results["mail"] = json.loads(mail_figures.read_text())
+    results["mail"] = in_child("mail_timing", timeout=300)
     print("== worker", flush=True)
-    results["worker"] = {}
-    for database in databases:
-        worker_figures = WORK / f"worker-{database}.json"
-        subprocess.run(
-            [sys.executable, "-m", "bench.worker_timing", database, "5000", "--out",
-             str(worker_figures)],
-            cwd=ROOT, check=True, timeout=300, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        results["worker"][database] = json.loads(worker_figures.read_text())
+    results["worker"] = {
+        database: in_child("worker_timing", database, "5000", timeout=300) for database in databases
+    }
     for database in databases:
         out = WORK / f"{database}.json"
         print(f"== {database}", flush=True)

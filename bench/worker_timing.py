@@ -9,8 +9,8 @@ emails back. A measurement, not a test (issue 21, points 2 and 4). Alone:
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -58,17 +58,14 @@ def measure(database: str, count: int) -> dict:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    out = None
-    if "--out" in args:
-        at = args.index("--out")
-        out = args[at + 1]
-        del args[at : at + 2]
-    database = args[0] if args else "sqlite"
-    count = int(args[1]) if len(args) > 1 else 5000
-    figures = json.dumps(measure(database, count))
-    if out:
-        Path(out).write_text(figures)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("database", nargs="?", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("count", nargs="?", type=int, default=5000)
+    parser.add_argument("--out", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    figures = json.dumps(measure(args.database, args.count))
+    if args.out:
+        Path(args.out).write_text(figures)
     print(figures)
 
 

@@ -1,4 +1,4 @@
-"""INSERTs for the signing path, with the ORM's SQL compiled once per model.
+"""INSERTs for the signing path and the worker, as the ORM writes them, without its per-call cost.
 
 `Model.save()` builds and compiles its INSERT on every call; on the signing path that costs
 more than the database does. `insert_one` asks the ORM for the same statement once per model
@@ -71,10 +71,10 @@ def insert_many_or_skip(objs: list[M], *, key: str, using: str = "default") -> l
     writes a bulk INSERT for this database with ON CONFLICT DO NOTHING and RETURNING (SQLite:
     INSERT OR IGNORE … RETURNING; PostgreSQL: from UNNEST of one array a column), skipping
     each row a constraint refuses (as `insert_or_skip` does; of two rows in `objs` that
-    conflict, the first is stored). `key` names a field whose value is
-    unique among `objs`: the rows the database returns are matched to `objs` by it, since
-    neither database promises to return them in order. Returns the stored objects, in the
-    order given, with their pk set."""
+    conflict, the first is stored). `key` names a field whose value is unique among `objs`:
+    the rows the database returns are matched to `objs` by it, since neither database
+    promises to return them in order. Returns the stored objects, in the order given, with
+    their pk set."""
     connection = connections[using]
     stored: list[M] = []
     for start in range(0, len(objs), MANY_ROWS):

@@ -301,7 +301,9 @@ def _record(
     senders = abuse.Senders(
         [(email, domain, submission.network_hash) for submission, _d, email, domain in prepared]
     )
-    signed = _live_mailboxes({email for _s, _d, email, _domain in prepared})
+    signed = _live_mailboxes(
+        statements, {email for _submission, _details, email, _domain in prepared}
+    )
     built: list[tuple[Submission, Signature, list, datetime | None]] = []
     challenged: list[tuple[Signature, str]] = []
     deadline = time.monotonic() + budget if budget else 0.0
@@ -388,10 +390,12 @@ def _record(
     return done
 
 
-def _live_mailboxes(emails: set[str]) -> set[tuple[int, str]]:
-    """(statement id, mailbox) of the live signatures from these mailboxes: the rows an INSERT
-    of theirs would be refused for."""
-    rows = Signature.objects.filter(email_normalized__in=emails, status__in=Signature.LIVE)
+def _live_mailboxes(statements: dict[int, Statement], emails: set[str]) -> set[tuple[int, str]]:
+    """(statement id, mailbox) of the live signatures from these mailboxes on these statements:
+    the rows an INSERT of theirs would be refused for."""
+    rows = Signature.objects.filter(
+        statement_id__in=statements, email_normalized__in=emails, status__in=Signature.LIVE
+    )
     return {(pk, email or "") for pk, email in rows.values_list("statement_id", "email_normalized")}
 
 

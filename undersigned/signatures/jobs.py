@@ -64,12 +64,18 @@ _TOKEN_SLOT = "0-tokenslot"
 _SLOT = re.compile("|".join(re.escape(slot) for slot in _SLOTS.values()))
 
 
+# What an email of a signature is written from (the rest of the row is not read).
+_MAIL_FIELDS = ("statement_id", "language", "name", "email", "token_nonce")
+
+
 @register(SEND_EMAIL, batch=True)
 def send_emails(payloads: list[dict[str, Any]]) -> None:
     """Write the emails of many jobs: one query for the signatures, one look-up per statement,
     one rendering of the templates per statement, language and kind of email, one mail
     connection."""
-    signatures = Signature.objects.in_bulk([p["signature_id"] for p in payloads])
+    signatures = Signature.objects.only(*_MAIL_FIELDS).in_bulk(
+        [p["signature_id"] for p in payloads]
+    )
     statements = {
         pk: statement_with_texts(pk=pk) for pk in {s.statement_id for s in signatures.values()}
     }

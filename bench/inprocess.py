@@ -1,6 +1,8 @@
 """The signing path and the one-INSERT view in one process, without a server: each signature
 is a GET and a POST through Django's WSGI handler, and the CPU time of this process
-(`time.process_time`) is summed over alternating blocks of 50 signatures of each path.
+(`time.process_time`) is summed over alternating blocks of 50 signatures of each path. Then the
+minimal app (`bench/minimal`, `bench/run`'s baseline) is timed the same way in a child process
+of its own, since it is another Django project.
 
     .venv/bin/python -m bench.inprocess sqlite 1000     # or postgresql; signatures per path
 
@@ -14,6 +16,8 @@ PostgreSQL the database server's own CPU is not counted. Runs on the benchmark's
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 import time
 from urllib.parse import urlencode
@@ -66,7 +70,28 @@ def _sign(app, path: str, serial: int) -> None:
         raise SystemExit(f"{path}: {status}")
 
 
+def minimal(database: str, count: int) -> float:
+    """CPU milliseconds a signature of the minimal app takes, in this process."""
+    os.environ.update(bench.environment(database))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.minimal.settings"
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    for serial in range(BLOCK):
+        _sign(app, "/sign/", serial)
+    started = time.process_time()
+    for serial in range(BLOCK, BLOCK + count):
+        _sign(app, "/sign/", serial)
+    return (time.process_time() - started) / count * 1000
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--minimal"]:
+        print(minimal(sys.argv[2], int(sys.argv[3])))
+        return
     database = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
     bench.setup_database(database)
@@ -92,6 +117,10 @@ def main() -> None:
     for name in PATHS:
         print(f"  {name:12s} {used[name] / done * 1000:6.2f} ms of CPU per signature")
     print(f"  ratio {used['one-INSERT'] / used['signing']:.3f}")
+    command = [sys.executable, "-m", "bench.inprocess", "--minimal", database, str(done)]
+    ms = float(subprocess.run(command, capture_output=True, check=True, text=True).stdout)
+    print(f"  {'minimal app':12s} {ms:6.2f} ms of CPU per signature (its own process)")
+    print(f"  ratio {ms / (used['signing'] / done * 1000):.3f}")
 
 
 if __name__ == "__main__":

@@ -4,14 +4,21 @@ configured address whatever Host the request claimed."""
 from __future__ import annotations
 
 import email
+import email.generator
 import email.policy
+import io
 import re
 
 import pytest
+from django.core.mail import EmailMessage
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tests.conftest import smtp_server
 from tests.factories import individual, make_statement, record_submissions, sign
 from tests.test_views import individual_form, sign_url
+from undersigned.core.mail import PLAIN_HEADERS, PlainHeadersEmail
 from undersigned.jobs.services import jobs_run_pending
 
 INJECTIONS = [
@@ -93,3 +100,60 @@ def test_a_host_that_is_not_allowed_is_refused_without_storing(client):
 
     assert record_submissions() == 0  # nothing was even submitted
     assert Signature.objects.count() == 0
+
+
+# Header values: plain ones, and the cases compat32 treats otherwise (non-ASCII, control and
+# white space of every kind, encoded words, lines too long to fit).
+_VALUES = st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=120),
+    st.text(max_size=120),
+    st.text(alphabet=" \t\r\n=?:;,<>\"'@aZ9\u00e9\u0627\u2028\x00", max_size=60),
+    st.builds(" ".join, st.lists(st.sampled_from(["word", "x" * 90, "=?utf-8?q?a?="]))),
+)
+
+
+@given(
+    name=st.sampled_from(["Subject", "To", "From", "Message-ID", "X-Long-Header-Name-For-Test"]),
+    value=_VALUES,
+    max_line_length=st.sampled_from([None, 0, 40, 78, 998]),
+    linesep=st.sampled_from(["\n", "\r\n"]),
+)
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_the_plain_headers_policy_writes_every_header_as_compat32_does(
+    name, value, max_line_length, linesep
+):
+    ours = PLAIN_HEADERS.clone(max_line_length=max_line_length, linesep=linesep)
+    theirs = email.policy.compat32.clone(max_line_length=max_line_length, linesep=linesep)
+    for method in ("fold", "fold_binary"):
+        try:
+            expected = getattr(theirs, method)(name, value)
+        except Exception as error:  # compat32 refuses it: so must we, the same way
+            with pytest.raises(type(error)):
+                getattr(ours, method)(name, value)
+        else:
+            assert getattr(ours, method)(name, value) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "recipient"),
+    [
+        ("Please confirm your signature: On evening libraries", "reader@example.org"),
+        ("يرجى تأكيد توقيعك", "reader@example.org"),
+        ("Confirmez  votre signature\t(déclaration)", "Zoë <zoe@example.org>"),
+        ("word " * 40, "x@xn--bcher-kva.example"),
+    ],
+)
+def test_a_plain_headers_email_is_byte_for_byte_djangos(subject, recipient):
+    fixed = {"Message-ID": "<1@undersigned.test>", "Date": "Tue, 01 Dec 2026 08:00:00 -0000"}
+    body = "Hello Zoë,\n\nplease confirm: https://example.org/c/0-abc\n"
+    ours = PlainHeadersEmail(subject, body, to=[recipient], headers=fixed).message()
+    django = EmailMessage(subject, body, to=[recipient], headers=fixed).message()
+    assert ours.as_bytes(linesep="\r\n") == django.as_bytes(linesep="\r\n")  # SMTP
+    assert ours.as_string() == django.as_string()
+    mbox = email.generator.BytesGenerator  # as mailbox.mbox writes a message: no folding
+    written = []
+    for message in (ours, django):
+        out = io.BytesIO()
+        mbox(out, True, 0).flatten(message)
+        written.append(out.getvalue())
+    assert written[0] == written[1]

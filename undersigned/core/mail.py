@@ -15,14 +15,60 @@ import email.policy
 import logging
 import mailbox
 import os
+import re
 import secrets
+from email.policy import Compat32
 from pathlib import Path
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 logger = logging.getLogger("undersigned.mail")
+
+
+# Printable ASCII words, one space apart: a header value that compat32 writes out unchanged
+# when it fits on its line.
+_PLAIN_VALUE = re.compile(r"[!-~]+(?: [!-~]+)*")
+_LONGEST_LINE = 998  # RFC 5322, without the line break
+
+
+class PlainHeadersPolicy(Compat32):
+    """compat32, the policy of Django's messages, with its common case written directly: a
+    header whose value is plain (`_PLAIN_VALUE`) and fits on its line is `name: value`, which
+    is what compat32 writes for it after building an email.header.Header to find that out.
+    That building took half of the time spent writing a confirmation email. Any other header
+    (non-ASCII, folded, too long, with tabs or doubled spaces) goes through compat32 itself."""
+
+    def _plain(self, name: str, value) -> str | None:
+        if not isinstance(value, str) or not _PLAIN_VALUE.fullmatch(value):
+            return None
+        longest = self.max_line_length or _LONGEST_LINE
+        if len(name) + 2 + len(value) > min(longest, _LONGEST_LINE):
+            return None
+        return f"{name}: {value}{self.linesep}"
+
+    def fold(self, name, value):
+        plain = self._plain(name, value)
+        return super().fold(name, value) if plain is None else plain
+
+    def fold_binary(self, name, value):
+        plain = self._plain(name, value)
+        return super().fold_binary(name, value) if plain is None else plain.encode("ascii")
+
+
+PLAIN_HEADERS = PlainHeadersPolicy()
+
+
+class PlainHeadersEmail(EmailMessage):
+    """Django's EmailMessage, written with PlainHeadersPolicy: the same bytes, for any
+    backend, in less time. For emails sent by the thousand (signers' confirmations)."""
+
+    def message(self, *args, **kwargs):
+        message = super().message(*args, **kwargs)
+        message.policy = PLAIN_HEADERS
+        return message
 
 
 class MboxFileBackend(BaseEmailBackend):

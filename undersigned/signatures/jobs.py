@@ -6,13 +6,14 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
 from undersigned.core.http import absolute_url
+from undersigned.core.mail import PlainHeadersEmail
 from undersigned.jobs.registry import register, register_source
 from undersigned.signatures.models import Signature
 from undersigned.signatures.pacing import Pacer
@@ -142,7 +143,7 @@ def _draft(
 
 def _message(
     signature: Signature, subject: str, body: str, confirm: str, manage: str
-) -> EmailMessage:
+) -> PlainHeadersEmail:
     def link(url: str, purpose: str) -> str:
         token = make_token(purpose=purpose, signature_id=signature.pk, nonce=signature.token_nonce)
         before, _, after = url.rpartition(_TOKEN_SLOT)
@@ -154,7 +155,7 @@ def _message(
         _SLOTS["manage"]: link(manage, "manage"),
     }
     # One pass, so a name that looks like a slot is written as it is.
-    return EmailMessage(
+    return PlainHeadersEmail(
         subject=_SLOT.sub(lambda m: values[m.group()], subject),
         body=_SLOT.sub(lambda m: values[m.group()], body),
         to=[signature.email],

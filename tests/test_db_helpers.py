@@ -1,10 +1,12 @@
-"""The one-row INSERT used on the signing path stores exactly what Model.save() stores."""
+"""The INSERTs of the signing path and the worker store exactly what Model.save() and
+bulk_create() store."""
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
 from tests.factories import individual, make_statement, sign
+from undersigned.core import db
 from undersigned.core.db import insert_one, insert_or_skip
 from undersigned.core.models import AuditEntry
 from undersigned.jobs.models import Job
@@ -58,3 +60,78 @@ def test_insert_or_skip_skips_a_row_the_unique_constraint_refuses_and_stores_the
     assert Signature.objects.filter(email_normalized="once@example.org").count() == 1
     again.email_normalized = "other@example.org"
     assert insert_or_skip(again) is again and again.pk != first.pk
+
+
+def _copies(signature: Signature, count: int) -> list[Signature]:
+    copies = []
+    for n in range(count):
+        copy = Signature.objects.get(pk=signature.pk)
+        copy.pk = None
+        copy.email_normalized = f"copy{n}@example.org"
+        copy.token_nonce = f"nonce-{n}"
+        copy.name = f"Zoë {n} \u202eمرحبا"
+        copies.append(copy)
+    return copies
+
+
+@pytest.fixture(params=["repeated VALUES group", "ORM bulk compiler"])
+def insert_path(request, monkeypatch):
+    """Both ways the multi-row INSERTs are written: the one-row group repeated (SQLite) and the
+    ORM's bulk compiler (PostgreSQL, and any model whose group is not plain placeholders)."""
+    monkeypatch.setattr(db, "_groups", {})
+    if request.param == "ORM bulk compiler":
+
+        def orm_only(model, *_args):
+            raise LookupError(model)
+
+        monkeypatch.setattr(db, "_rows", orm_only)
+    return request.param
+
+
+def test_insert_many_stores_what_bulk_create_stores_in_parts(insert_path, monkeypatch):
+    monkeypatch.setattr(db, "MANY_ROWS", 7)  # 20 rows: three statements
+    statement = make_statement()
+    template = sign(statement, individual(name="Ana López", email="ana@example.org"))
+    ours, theirs = _copies(template, 20), _copies(template, 20)
+    for copy in theirs:
+        copy.email_normalized = "b-" + copy.email_normalized
+        copy.token_nonce = "b-" + copy.token_nonce
+    db.insert_many(ours)
+    Signature.objects.bulk_create(theirs)
+    skip = {"id", "email_normalized", "token_nonce"}
+
+    def stored(prefix: str) -> list[dict]:
+        rows = Signature.objects.filter(email_normalized__startswith=prefix).order_by("id")
+        return [{k: v for k, v in model_to_dict(r).items() if k not in skip} for r in rows]
+
+    assert len(stored("copy")) == 20
+    assert stored("copy") == stored("b-copy")
+    entries = [AuditEntry(action="x.y.z", object_type="a.b", object_id=n, data={"n": [n, "é"]})
+               for n in range(9)]  # fmt: skip
+    db.insert_many(entries)
+    assert [e.data for e in AuditEntry.objects.filter(action="x.y.z").order_by("id")] == [
+        {"n": [n, "é"]} for n in range(9)
+    ]
+
+
+def test_insert_many_raises_integrity_errors_like_bulk_create(insert_path):
+    statement = make_statement()
+    first = sign(statement, individual(email="ana@example.org"))
+    [duplicate] = _copies(first, 1)
+    duplicate.email_normalized = first.email_normalized
+    with pytest.raises(IntegrityError), transaction.atomic():
+        db.insert_many([duplicate])
+
+
+def test_insert_many_or_skip_stores_the_rows_it_can_and_says_which(insert_path, monkeypatch):
+    monkeypatch.setattr(db, "MANY_ROWS", 4)
+    statement = make_statement()
+    first = sign(statement, individual(email="taken@example.org"))
+    rows = _copies(first, 10)
+    rows[3].email_normalized = "taken@example.org"  # refused: that mailbox signed
+    rows[7].email_normalized = rows[6].email_normalized  # refused: the batch's own earlier row
+    stored = db.insert_many_or_skip(rows, key="token_nonce")
+    assert stored == [row for n, row in enumerate(rows) if n not in (3, 7)]
+    for row in stored:
+        assert Signature.objects.get(pk=row.pk).token_nonce == row.token_nonce
+    assert rows[3].pk is None and rows[7].pk is None

@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from undersigned.core.audit import audit_entry, log_action
-from undersigned.core.db import insert_many_or_skip, insert_one
+from undersigned.core.db import insert_many, insert_many_or_skip, insert_one
 from undersigned.core.models import AuditEntry, Switch
 from undersigned.core.net import ip_hash, network_hash
 from undersigned.core.recent import forget_on_commit
@@ -383,8 +383,8 @@ def _record(
                 jobs=jobs,
             )
         done.append((submission, signature))
-    AuditEntry.objects.bulk_create(entries)
-    Job.objects.bulk_create(jobs)
+    insert_many(entries)
+    insert_many(jobs)
     if suggestions:
         DuplicateSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
     return done

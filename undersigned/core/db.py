@@ -123,7 +123,7 @@ def insert_many(objs: list[M], *, using: str = "default") -> list[M]:
         try:
             sql, fields = _rows(model, using, False, None, len(chunk))
         except LookupError:  # the ORM's own bulk compiler, value by value
-            model.objects.using(using).bulk_create(chunk)
+            model._default_manager.using(using).bulk_create(chunk)
             continue
         with connection.cursor() as cursor:
             cursor.execute(sql, _rows_params(chunk, fields, connection))

@@ -74,17 +74,18 @@ def _copies(signature: Signature, count: int) -> list[Signature]:
     return copies
 
 
-@pytest.fixture(params=["repeated VALUES group", "ORM bulk compiler"])
+@pytest.fixture(params=["compiled once", "ORM bulk compiler"])
 def insert_path(request, monkeypatch):
-    """Both ways the multi-row INSERTs are written: the one-row group repeated (SQLite) and the
-    ORM's bulk compiler (PostgreSQL, and any model whose group is not plain placeholders)."""
-    monkeypatch.setattr(db, "_groups", {})
+    """Both ways the multi-row INSERTs are written: compiled once per model (the one-row VALUES
+    group repeated on SQLite, one array a column on PostgreSQL), and the ORM's bulk compiler
+    for a model that fits neither form."""
+    monkeypatch.setattr(db, "_forms", {})
     if request.param == "ORM bulk compiler":
 
         def orm_only(model, *_args):
             raise LookupError(model)
 
-        monkeypatch.setattr(db, "_rows", orm_only)
+        monkeypatch.setattr(db, "_many", orm_only)
     return request.param
 
 

@@ -5,14 +5,14 @@ more than the database does. `insert_one` asks the ORM for the same statement on
 and database, then only converts the values (with each field's own conversion) and executes
 it. Same SQL, same values, same errors (IntegrityError included); no signals are sent, which
 the models written this way do not use. The worker's multi-row INSERTs, `insert_many` and
-`insert_many_or_skip` (which skips refused rows and says which rows it stored), repeat the
-ORM's one-row VALUES group once a row: compiling a bulk INSERT value by value took the ORM
-half of the worker's time to record a batch on SQLite.
+`insert_many_or_skip` (which skips refused rows and says which rows it stored), are the
+ORM's bulk INSERTs compiled once per model (`_Many`): compiling one value by value, for every
+batch, took the ORM half of the worker's time to record a batch on SQLite.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.db import connections, models
 from django.db.models.constants import OnConflict
@@ -68,48 +68,64 @@ def _insert(obj: models.Model, using: str, *, skip_conflict: bool) -> bool:
     return True
 
 
-def _rows(
-    model: type[models.Model], alias: str, skip_conflict: bool, key: str | None, rows: int
-) -> tuple[str, list[models.Field]]:
-    """The ORM's INSERT of one row of `model` (RETURNING the pk, and `key` if given), with its
-    VALUES group repeated for `rows` rows. Compiled once per model, database and form.
-    LookupError where the ORM's own bulk compiler is the better choice: on PostgreSQL, where it
-    sends one array a column (UNNEST), which psycopg converts faster than a placeholder a value,
-    and for a model whose group is not plain placeholders (a field with SQL of its own)."""
+class _Many(NamedTuple):
+    """The ORM's multi-row INSERT of one model, compiled once; per batch only the values are
+    converted (each with its field's own conversion, as the ORM does). Two forms, the ORM's
+    own for each database: on PostgreSQL one array a column (`INSERT … SELECT * FROM UNNEST`,
+    the same text for any number of rows); elsewhere the one-row VALUES group repeated."""
+
+    sql: str  # PostgreSQL: the whole statement; elsewhere the part before the VALUES groups
+    group: str  # elsewhere: one row's VALUES group; after it comes `after`
+    after: str
+    fields: list[models.Field]
+    by_column: bool
+
+    def text(self, rows: int) -> str:
+        if self.by_column:
+            return self.sql
+        return f"{self.sql} VALUES {', '.join([self.group] * rows)}{self.after}"
+
+    def params(self, objs: list[M], connection) -> list:
+        rows = [
+            [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self.fields]
+            for obj in objs
+        ]
+        if self.by_column:
+            return [list(column) for column in zip(*rows, strict=True)]
+        return [value for row in rows for value in row]
+
+
+_forms: dict[tuple, _Many | None] = {}
+
+
+def _many(model: type[models.Model], alias: str, skip_conflict: bool, key: str | None) -> _Many:
+    """The multi-row INSERT of `model` (RETURNING the pk, and `key` if given). LookupError when
+    the ORM would not write it in one of the two forms (a field with SQL of its own, a value
+    the database computes): the caller then lets the ORM compile it, value by value."""
     form = (model, alias, skip_conflict, key)
-    if form not in _groups:
+    if form not in _forms:
         connection = connections[alias]
-        if connection.vendor == "postgresql":
-            _groups[form] = None
-            raise LookupError(model)
         fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+        by_column = connection.vendor == "postgresql"
         query = InsertQuery(model, on_conflict=OnConflict.IGNORE if skip_conflict else None)
-        query.insert_values(fields, [model()], raw=False)
+        # Two rows: the ORM writes a single row as VALUES on PostgreSQL too.
+        query.insert_values(fields, [model() for _ in range(2 if by_column else 1)], raw=False)
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = [model._meta.pk]
         if key:
             compiler.returning_fields.append(model._meta.get_field(key))
         [(sql, _params)] = compiler.as_sql()
+        _forms[form] = None
         group = "(" + ", ".join(["%s"] * len(fields)) + ")"
         before, values, after = sql.partition(f" VALUES {group}")
-        plain = values and after.count(f" VALUES {group}") == 0
-        _groups[form] = (before, group, after, fields) if plain else None
-    found = _groups[form]
+        if by_column and " FROM UNNEST(" in sql:
+            _forms[form] = _Many(sql, "", "", fields, by_column=True)
+        elif not by_column and values and f" VALUES {group}" not in after:
+            _forms[form] = _Many(before, group, after, fields, by_column=False)
+    found = _forms[form]
     if found is None:
         raise LookupError(model)
-    before, group, after, fields = found
-    return f"{before} VALUES {', '.join([group] * rows)}{after}", fields
-
-
-_groups: dict[tuple, tuple[str, str, str, list[models.Field]] | None] = {}
-
-
-def _rows_params(objs: list[M], fields: list[models.Field], connection) -> list:
-    return [
-        field.get_db_prep_save(field.pre_save(obj, True), connection)
-        for obj in objs
-        for field in fields
-    ]
+    return found
 
 
 def insert_many(objs: list[M], *, using: str = "default") -> list[M]:
@@ -121,12 +137,12 @@ def insert_many(objs: list[M], *, using: str = "default") -> list[M]:
         chunk = objs[start : start + MANY_ROWS]
         model = type(chunk[0])
         try:
-            sql, fields = _rows(model, using, False, None, len(chunk))
+            many = _many(model, using, False, None)
         except LookupError:  # the ORM's own bulk compiler, value by value
             model._default_manager.using(using).bulk_create(chunk)
             continue
         with connection.cursor() as cursor:
-            cursor.execute(sql, _rows_params(chunk, fields, connection))
+            cursor.execute(many.text(len(chunk)), many.params(chunk, connection))
     return objs
 
 
@@ -146,8 +162,8 @@ def insert_many_or_skip(objs: list[M], *, key: str, using: str = "default") -> l
             continue
         model = type(chunk[0])
         try:
-            sql, fields = _rows(model, using, True, key, len(chunk))
-            params = _rows_params(chunk, fields, connection)
+            many = _many(model, using, True, key)
+            sql, params = many.text(len(chunk)), many.params(chunk, connection)
         except LookupError:  # the ORM's own bulk compiler, value by value
             fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
             query = InsertQuery(model, on_conflict=OnConflict.IGNORE)

@@ -22,9 +22,11 @@ from undersigned.jobs.services import (
     periodic_schedule,
 )
 from undersigned.jobs.upkeep import PRUNE_JOBS
+from undersigned.signatures import jobs as signature_jobs
 from undersigned.signatures.models import Signature
 from undersigned.signatures.tokens import make_token
 from undersigned.statements.selectors import statement_text_for
+from undersigned.statements.services import statement_text_save
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +213,33 @@ def test_the_worker_prunes_finished_jobs_after_the_kept_days_and_keeps_failed_on
         jobs_run_pending()
     left = set(Job.objects.values_list("pk", flat=True))
     assert not done & left and failed.pk in left
+
+
+def test_drafts_are_kept_between_batches_and_a_changed_text_or_setting_shows_at_once(
+    mail_dir, settings, monkeypatch
+):
+    rendered = []
+    draft = signature_jobs._draft
+    monkeypatch.setattr(
+        signature_jobs, "_draft", lambda *args: rendered.append(args[1:]) or draft(*args)
+    )
+    statement = make_statement()
+    title = statement.texts.get(language="en").title
+    for mailbox in ("a@example.org", "b@example.org"):  # two batches, one rendering
+        sign(statement, individual(email=mailbox))
+        jobs_run_pending()
+    assert rendered == [("en", "confirm", 0)]
+    text = statement.texts.get(language="en")
+    text.title = "Evening hours for every branch"
+    statement_text_save(text=text, note="A clearer title.")
+    sign(statement, individual(email="c@example.org"))
+    jobs_run_pending()
+    settings.BASE_URL = "https://elsewhere.example.org"
+    sign(statement, individual(email="d@example.org"))
+    jobs_run_pending()
+    assert len(rendered) == 3
+    a, b, c, d = written_messages(mail_dir)
+    assert title in a["Subject"] and title in b["Subject"]
+    assert "Evening hours for every branch" in c["Subject"]
+    assert "https://elsewhere.example.org/en/confirm/" in d.get_content()
+    assert "https://elsewhere.example.org/" not in c.get_content()

@@ -103,13 +103,14 @@ def test_a_batch_that_fails_as_a_whole_keeps_every_submission(monkeypatch):
     assert Signature.objects.count() == 3 and not Submission.objects.exists()
 
 
-def test_during_a_surge_the_worker_lets_submissions_wait_up_to_the_hold(settings, monkeypatch):
+def test_a_surge_waits_for_the_hold_once_and_is_then_recorded_as_it_comes(settings, monkeypatch):
     """Faster than SURGE_PER_SECOND, submissions wait (the app servers keep the machine) for
-    SURGE_HOLD_SECONDS at most; then the worker records all that waited, and holds again if
-    the surge goes on. Once it ebbs, it records at once."""
+    SURGE_HOLD_SECONDS at most; then the worker records all that waited, and goes on recording
+    as they come while the surge lasts, never holding them again. Once it ebbs, the next surge
+    is held again."""
     from undersigned.signatures import pacing
 
-    settings.SURGE_PER_SECOND, settings.SURGE_HOLD_SECONDS = 20, 30
+    settings.SURGE_PER_SECOND, settings.SURGE_HOLD_SECONDS = 20, 10
     clock = [1000.0]
     monkeypatch.setattr(pacing.time, "monotonic", lambda: clock[0])
     statement = make_statement()
@@ -123,6 +124,13 @@ def test_during_a_surge_the_worker_lets_submissions_wait_up_to_the_hold(settings
             )  # fmt: skip
         clock[0] += seconds
 
+    def surge_held_for(seconds: int) -> None:
+        for _ in range(seconds):
+            arrive(100, 1)
+            assert pacer.hold()
+        arrive(100, 1)
+        assert not pacer.hold()  # the hold is over: everything that waited is recorded...
+
     assert not pacer.hold()  # nothing waits
     arrive(5, 1)
     assert not pacer.hold()  # a first look: no rate known yet
@@ -130,25 +138,22 @@ def test_during_a_surge_the_worker_lets_submissions_wait_up_to_the_hold(settings
     arrive(10, 1)
     assert not pacer.hold()  # 10 a second: no surge
     record_submissions()
-    arrive(100, 1)
-    assert pacer.hold()  # 100 a second: the surge starts the clock
-    for _ in range(29):
-        arrive(100, 1)
-        assert pacer.hold()
-    assert Submission.objects.count() == 3000
-    arrive(100, 1)
-    assert not pacer.hold()  # 30 seconds: everything that waited is recorded...
-    marker = Submission.objects.order_by("-id").first().pk
-    while Submission.objects.filter(pk__lte=marker).exists():
-        assert not pacer.hold()
-        submissions_take()
-        arrive(2, 0.01)  # the surge goes on meanwhile
-    arrive(100, 1)
-    assert pacer.hold()  # ...and the next hold begins while the surge goes on
+    surge_held_for(10)  # 100 a second: the surge starts the clock
+    assert Submission.objects.count() == 1100
+    most_waiting = 0
+    for _ in range(400):  # ...and the surge goes on for 40 s at 200 a second
+        assert not pacer.hold()  # recorded as it comes: never held again
+        submissions_take(limit=100)
+        most_waiting = max(most_waiting, Submission.objects.count())
+        arrive(20, 0.1)
+    assert Submission.objects.count() < 100 and most_waiting < 1100
+    record_submissions()
     arrive(0, 1)
-    assert not pacer.hold()  # it ebbed: recorded at once
-    waiting = Submission.objects.count()
-    assert waiting > 100 and record_submissions() == waiting
+    assert not pacer.hold()  # it ebbed
+    arrive(10, 1)
+    assert not pacer.hold()  # 10 a second: recorded at once
+    record_submissions()
+    surge_held_for(10)  # the next surge is held again
 
 
 def test_no_hold_when_the_operator_turns_it_off(settings):

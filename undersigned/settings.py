@@ -277,10 +277,10 @@ LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # How long each process keeps the answers every request asks for (a statement's current
 # version, the pause switch), in milliseconds; 0: ask the database every time.
 STATE_CACHE_MS = env_int("UNDERSIGNED_STATE_CACHE_MS", 1000)
-# While signing submissions arrive faster than SURGE_PER_SECOND a second, the worker lets them
-# wait up to SURGE_HOLD_SECONDS, so the app servers keep the machine for answering signers;
-# it records them afterwards in large batches (see signatures/pacing.py). 0: never wait. (30 s
-# until the worker's recording became set-based: the backlog then took over 10 s to clear.)
+# When signing submissions start arriving faster than SURGE_PER_SECOND a second, the worker lets
+# them wait for SURGE_HOLD_SECONDS, so the app servers keep the machine for answering signers;
+# then it records what waited, and the rest of the surge as it comes (signatures/pacing.py).
+# 0: never wait. (30 s until the worker's recording became set-based.)
 SURGE_PER_SECOND = env_int("UNDERSIGNED_SURGE_PER_SECOND", 20)
 SURGE_HOLD_SECONDS = env_int("UNDERSIGNED_SURGE_HOLD_SECONDS", 10)
 # Days a finished job is kept in the queue's table before the worker deletes it (failed jobs

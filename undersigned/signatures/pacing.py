@@ -1,15 +1,13 @@
-"""When the worker records waiting submissions: at once, except during a surge.
+"""When the worker records waiting submissions: at once, except at the start of a surge.
 
-While submissions arrive faster than `SURGE_PER_SECOND` a second, the worker lets them wait,
-counting `SURGE_HOLD_SECONDS` from the first turn that saw the surge. The app servers then have
-the machine to themselves for answering signers, and the worker records what waited afterwards,
-in large batches that cost less per signature than small ones. Nothing that waits is at risk:
-each submission is a committed row; only its confirmation email comes later. A surge that
-lasts longer than the hold is recorded while it goes on, one hold's worth at a time, so no
-submission waits much longer than the hold plus the time to record one hold's worth
-(bench/RESULTS.md, `sustained.longest_wait_s`). The hold is 10 s by default: since the worker
-records a batch in a fixed handful of statements, a hold's worth is recorded and mailed in a
-few seconds, and a longer hold only leaves more to do once the surge ends.
+When submissions start arriving faster than `SURGE_PER_SECOND` a second, the worker lets them
+wait for `SURGE_HOLD_SECONDS`, counted from the first turn that saw the surge. The app servers
+then have the machine to themselves for answering signers, and a short surge is over before
+the worker takes any of it. Nothing that waits is at risk: each submission is a committed row;
+only its confirmation email comes later. A surge that lasts longer than the hold is then
+recorded as it comes, until it ebbs: the work is the same either way, and holding again and
+again only let it pile up, so that up to twenty seconds of a long surge waited, and were
+still to be recorded and mailed once it ended (bench/RESULTS.md, `sustained`).
 """
 
 from __future__ import annotations
@@ -29,6 +27,11 @@ _WAITING_SQL = (
 )
 
 
+# The arrival rate is measured over at least this long, so that two quick turns of the
+# worker never read a surge as over.
+RATE_WINDOW_SECONDS = 1.0
+
+
 class Pacer:
     """One worker's view of the arrival rate, from the growth of the newest id between turns."""
 
@@ -37,8 +40,8 @@ class Pacer:
         self.seen_at = 0.0
         self.rate = 0.0
         self.holding_since: float | None = None
-        # Once a hold ends, everything up to this id is recorded before the next hold begins.
-        self.release_to: int | None = None
+        # This surge was held once: it is recorded as it comes until it ebbs.
+        self.held = False
 
     def hold(self) -> bool:
         """Whether to let the waiting submissions wait this turn."""
@@ -48,24 +51,23 @@ class Pacer:
             cursor.execute(_WAITING_SQL)
             newest_id, oldest_id = cursor.fetchone()
         now = time.monotonic()
-        if now > self.seen_at or self.newest_id is None:
-            if newest_id is not None and self.newest_id is not None:
-                self.rate = (newest_id - self.newest_id) / (now - self.seen_at)
+        if newest_id is None:  # none waits: whatever arrived has been recorded
+            self.rate = 0.0
+        if self.newest_id is None or newest_id is None:
             self.newest_id, self.seen_at = newest_id, now
-        if oldest_id is None:
-            self.holding_since = self.release_to = None
-            return False
-        if self.release_to is not None and oldest_id <= self.release_to:
-            return False
-        self.release_to = None
+        elif now - self.seen_at >= RATE_WINDOW_SECONDS:
+            self.rate = (newest_id - self.newest_id) / (now - self.seen_at)
+            self.newest_id, self.seen_at = newest_id, now
         if self.rate <= settings.SURGE_PER_SECOND:
-            self.holding_since = None
+            self.holding_since, self.held = None, False
+            return False
+        if oldest_id is None or self.held:
             return False
         # The first turn that sees the surge starts the clock: the oldest submission was sent
         # at most one turn before.
         if self.holding_since is None:
             self.holding_since = now
         if now - self.holding_since >= settings.SURGE_HOLD_SECONDS:
-            self.holding_since, self.release_to = None, newest_id
+            self.holding_since, self.held = None, True
             return False
         return True

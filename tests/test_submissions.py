@@ -156,6 +156,31 @@ def test_a_surge_waits_for_the_hold_once_and_is_then_recorded_as_it_comes(settin
     surge_held_for(10)  # the next surge is held again
 
 
+def test_a_surge_is_seen_while_the_worker_still_takes_everything_each_turn(settings, monkeypatch):
+    """The arrival rate comes from the ids given, not from what waits: a worker that empties
+    the table on every turn still sees the surge start, and holds it."""
+    from undersigned.signatures import pacing
+
+    settings.SURGE_PER_SECOND, settings.SURGE_HOLD_SECONDS = 20, 10
+    clock = [1000.0]
+    monkeypatch.setattr(pacing.time, "monotonic", lambda: clock[0])
+    statement = make_statement()
+    pacer = pacing.Pacer()
+    held_after = None
+    for turn in range(12):  # 200 a second, a turn every quarter of a second
+        for n in range(50):
+            submit(statement, f"turn{turn}-{n}@example.org")
+        clock[0] += 0.25
+        if pacer.hold():
+            held_after = turn
+            break
+        submissions_take(limit=100)
+        assert not Submission.objects.exists()
+        clock[0] += 0.01
+        assert not pacer.hold()  # the worker's next turn: nothing waits
+    assert held_after is not None and held_after <= 5
+
+
 def test_no_hold_when_the_operator_turns_it_off(settings):
     from undersigned.signatures.pacing import Pacer
 

@@ -19,12 +19,15 @@ from django.db import connection
 
 from undersigned.signatures.models import Submission
 
-# The newest submission, and the oldest still waiting: two primary-key look-ups.
+# The last id given to a submission (whether or not it still waits: ids are never reused, and
+# the table is empty whenever the worker has caught up), and the oldest one still waiting.
 _TABLE = Submission._meta.db_table
-_WAITING_SQL = (
-    f"SELECT (SELECT MAX(id) FROM {_TABLE}),"  # noqa: S608 (no value in the text)
-    f" (SELECT id FROM {_TABLE} WHERE failed = '' ORDER BY id LIMIT 1)"
-)
+_LAST_ID_SQL = {
+    "postgresql": f"SELECT pg_sequence_last_value(pg_get_serial_sequence('{_TABLE}', 'id'))",
+    # Django declares SQLite's automatic keys AUTOINCREMENT, which keeps the counter here.
+    "sqlite": f"SELECT (SELECT seq FROM sqlite_sequence WHERE name = '{_TABLE}')",  # noqa: S608
+}
+_OLDEST_SQL = f"SELECT id FROM {_TABLE} WHERE failed = '' ORDER BY id LIMIT 1"  # noqa: S608
 
 
 # The arrival rate is measured over at least this long, so that two quick turns of the
@@ -33,7 +36,8 @@ RATE_WINDOW_SECONDS = 1.0
 
 
 class Pacer:
-    """One worker's view of the arrival rate, from the growth of the newest id between turns."""
+    """One worker's view of the arrival rate: how fast the last id given grows, measured over
+    a second at least."""
 
     def __init__(self) -> None:
         self.newest_id: int | None = None
@@ -48,12 +52,11 @@ class Pacer:
         if settings.SURGE_HOLD_SECONDS <= 0:
             return False
         with connection.cursor() as cursor:
-            cursor.execute(_WAITING_SQL)
+            cursor.execute(f"SELECT ({_LAST_ID_SQL[connection.vendor]}), ({_OLDEST_SQL})")
             newest_id, oldest_id = cursor.fetchone()
         now = time.monotonic()
-        if newest_id is None:  # none waits: whatever arrived has been recorded
-            self.rate = 0.0
-        if self.newest_id is None or newest_id is None:
+        newest_id = newest_id or 0
+        if self.newest_id is None:
             self.newest_id, self.seen_at = newest_id, now
         elif now - self.seen_at >= RATE_WINDOW_SECONDS:
             self.rate = (newest_id - self.newest_id) / (now - self.seen_at)

@@ -277,9 +277,9 @@ LIST_PAGE_SIZE = env_int("UNDERSIGNED_LIST_PAGE_SIZE", 100, minimum=1)
 # How long each process keeps the answers every request asks for (a statement's current
 # version, the pause switch), in milliseconds; 0: ask the database every time.
 STATE_CACHE_MS = env_int("UNDERSIGNED_STATE_CACHE_MS", 1000)
-# When signing submissions start arriving faster than SURGE_PER_SECOND a second, the worker lets
-# them wait for SURGE_HOLD_SECONDS, so the app servers keep the machine for answering signers;
-# then it records what waited, and the rest of the surge as it comes (signatures/pacing.py).
+# While signing submissions arrive faster than SURGE_PER_SECOND a second, the worker records each
+# one SURGE_HOLD_SECONDS after it came, so the app servers keep the machine for answering
+# signers at a surge's start, and about a hold's worth is left when it ends (signatures/pacing.py).
 # 0: never wait. (30 s until the worker's recording became set-based.)
 SURGE_PER_SECOND = env_int("UNDERSIGNED_SURGE_PER_SECOND", 20)
 SURGE_HOLD_SECONDS = env_int("UNDERSIGNED_SURGE_HOLD_SECONDS", 10)

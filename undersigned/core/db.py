@@ -24,13 +24,18 @@ _statements: dict[tuple[type[models.Model], str, bool], tuple[str, list[models.F
 MANY_ROWS = 500
 
 
+def _insertable(model: type[models.Model]) -> list[models.Field]:
+    """The columns an INSERT of `model` writes: all but the automatic key."""
+    return [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+
+
 def _statement(
     model: type[models.Model], alias: str, skip_conflict: bool
 ) -> tuple[str, list[models.Field]]:
     key = (model, alias, skip_conflict)
     if key not in _statements:
         connection = connections[alias]
-        fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+        fields = _insertable(model)
         query = InsertQuery(model, on_conflict=OnConflict.IGNORE if skip_conflict else None)
         query.insert_values(fields, [model()], raw=False)
         compiler = query.get_compiler(connection=connection)
@@ -105,7 +110,7 @@ def _many(model: type[models.Model], alias: str, skip_conflict: bool, key: str |
     form = (model, alias, skip_conflict, key)
     if form not in _forms:
         connection = connections[alias]
-        fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+        fields = _insertable(model)
         by_column = connection.vendor == "postgresql"
         query = InsertQuery(model, on_conflict=OnConflict.IGNORE if skip_conflict else None)
         # Two rows: the ORM writes a single row as VALUES on PostgreSQL too.
@@ -165,7 +170,7 @@ def insert_many_or_skip(objs: list[M], *, key: str, using: str = "default") -> l
             many = _many(model, using, True, key)
             sql, params = many.text(len(chunk)), many.params(chunk, connection)
         except LookupError:  # the ORM's own bulk compiler, value by value
-            fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+            fields = _insertable(model)
             query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
             query.insert_values(fields, list[models.Model](chunk), raw=False)
             compiler = query.get_compiler(connection=connection)

@@ -136,7 +136,8 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = []
-            for mbox in sorted((self.data_dir / "mail").glob("*")):
+            # Only finished files: the backend writes NAME.tmp, then renames it NAME.mbox.
+            for mbox in sorted((self.data_dir / "mail").glob("*.mbox")):
                 text = mbox.read_text(errors="replace").replace("=\n", "")
                 found += re.findall(rf"(/en/{kind}/[A-Za-z0-9_=-]+-[A-Za-z0-9_=-]+/)", text)
             if found:

@@ -54,18 +54,23 @@ def worker(env: dict) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def worker_env(settings, port: int) -> dict:
+def worker_env(settings, port: int | None) -> dict:
+    """A worker's environment on the suite's database; mail to the SMTP server on `port`, or
+    (None) to mbox files in DATA_DIR/mail."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNDERSIGNED_")}
     env.pop("DATABASE_URL", None)
     env |= {
         "DJANGO_SETTINGS_MODULE": "undersigned.settings",
         "UNDERSIGNED_DEBUG": "1",
         "UNDERSIGNED_DATA_DIR": str(settings.DATA_DIR),
-        "UNDERSIGNED_EMAIL_HOST": "127.0.0.1",
-        "UNDERSIGNED_EMAIL_PORT": str(port),
-        "UNDERSIGNED_EMAIL_USE_TLS": "0",
-        "UNDERSIGNED_EMAIL_TIMEOUT": "2",
     }
+    if port is not None:
+        env |= {
+            "UNDERSIGNED_EMAIL_HOST": "127.0.0.1",
+            "UNDERSIGNED_EMAIL_PORT": str(port),
+            "UNDERSIGNED_EMAIL_USE_TLS": "0",
+            "UNDERSIGNED_EMAIL_TIMEOUT": "2",
+        }
     database = connection.settings_dict
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = (

@@ -8,18 +8,22 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.mail import EmailMessage
+from django.db import OperationalError
 from django.utils import timezone
 
 from tests.factories import individual, make_statement, sign, sign_and_confirm
 from undersigned.core.mail import MboxFileBackend, written_messages
+from undersigned.jobs import services as job_services
 from undersigned.jobs.models import Job
 from undersigned.jobs.registry import register
 from undersigned.jobs.services import (
     job_enqueue,
     jobs_claim,
+    jobs_release,
     jobs_run,
     jobs_run_pending,
     periodic_schedule,
+    worker_loop,
 )
 from undersigned.jobs.upkeep import PRUNE_JOBS
 from undersigned.signatures import jobs as signature_jobs
@@ -74,6 +78,46 @@ def test_a_job_claimed_by_a_worker_that_died_is_taken_again_after_its_lock_expir
     assert again.pk == job.pk and again.attempts == 2
     assert jobs_run([again]) == 1
     assert len(written_messages(mail_dir)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_that_loses_its_database_mid_turn_gives_its_jobs_back_when_it_returns(
+    mail_dir, monkeypatch
+):
+    """The worker is alive and knows its turn failed: the signer's email goes out at its next
+    turn, not when the lock of a dead worker's claim would expire (five minutes)."""
+    statement = make_statement()
+    sign(statement, individual(email="waiting@example.org"))
+    run, turns = jobs_run, []
+
+    def database_lost_on_the_first_turn(jobs):
+        turns.append([job.kind for job in jobs])
+        if len(turns) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return run(jobs)
+
+    monkeypatch.setattr(job_services, "jobs_run", database_lost_on_the_first_turn)
+    worker_loop(poll_seconds=0.05, stop_after=1.5)
+    assert signature_jobs.SEND_EMAIL in turns[0] and len(turns) > 1
+    assert [m["To"] for m in written_messages(mail_dir)] == ["waiting@example.org"]
+    assert not Job.objects.filter(
+        status=Job.Status.PENDING, kind=signature_jobs.SEND_EMAIL
+    ).exists()
+
+
+def test_giving_jobs_back_touches_only_the_jobs_still_under_that_claim(mail_dir):
+    statement = make_statement()
+    for n in range(3):
+        sign(statement, individual(email=f"signer{n}@example.org"))
+    first, second, third = jobs_claim()
+    Job.objects.filter(pk=first.pk).update(status=Job.Status.DONE)  # it finished
+    # Its lock expired and another worker claimed it since: that claim is not ours to undo.
+    Job.objects.filter(pk=second.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    [taken_again] = jobs_claim()
+    assert jobs_release([first, second, third]) == 1  # the third only
+    assert Job.objects.get(pk=second.pk).locked_until == taken_again.locked_until
+    assert Job.objects.get(pk=third.pk).locked_until is None
+    assert [job.pk for job in jobs_claim()] == [third.pk]
 
 
 calls: list[dict] = []

@@ -82,6 +82,21 @@ def jobs_claim(*, limit: int = 100) -> list[Job]:
     return jobs
 
 
+def jobs_release(jobs: list[Job]) -> int:
+    """Give back claimed jobs whose turn failed before they finished (the worker lost its
+    database, say), so they run again at once instead of when their lock expires; the number
+    given back. Only jobs still under this claim's lock are touched: a job another worker
+    claimed since, or that finished or recorded its failure, is left alone."""
+    released = 0
+    for until in {job.locked_until for job in jobs}:
+        released += Job.objects.filter(
+            id__in=[job.id for job in jobs if job.locked_until == until],
+            status=Job.Status.PENDING,
+            locked_until=until,
+        ).update(locked_until=None)
+    return released
+
+
 def _unlocked(now) -> Q:
     return Q(locked_until__isnull=True) | Q(locked_until__lt=now)
 
@@ -154,17 +169,23 @@ def _record_failure(job: Job, exc: Exception) -> None:
     )
 
 
-def jobs_run_pending(*, limit: int = 10_000, batch: int = 100) -> int:
+def jobs_run_pending(
+    *, limit: int = 10_000, batch: int = 100, claimed: list[Job] | None = None
+) -> int:
     """Take what the sources hold and run runnable jobs until none is left (or `limit`); the
     number of rows taken and jobs claimed (which may pass `limit` by up to a batch). Used by
-    the worker loop and by tests that want the queues drained."""
+    the worker loop and by tests that want the queues drained. `claimed` holds the jobs being
+    run while they run, for the worker loop to give back if this raises."""
     count = 0
+    held = claimed if claimed is not None else []
     while count < limit:
         taken = sum(take(limit=batch) for take in sources())
         jobs = jobs_claim(limit=batch)
         if not jobs and not taken:
             break
+        held[:] = jobs
         jobs_run(jobs)
+        held.clear()
         count += taken + len(jobs)
     return count
 
@@ -186,14 +207,23 @@ def worker_loop(
     full per-batch cost (claim, look-ups, rendering) each."""
     started = time.monotonic()
     logger.info("worker %s started", WORKER_ID)
-    periodic_schedule()
+    scheduled = False
     beat_at = 0.0
+    held: list[Job] = []  # the jobs of a turn that failed, until they are given back
     while stop_after is None or time.monotonic() - started < stop_after:
+        # Every database call is in here: a worker that starts while the database is down, or
+        # loses it, waits for it instead of exiting, then gives back what it had claimed.
         try:
+            if held:
+                jobs_release(held)
+                held.clear()
+            if not scheduled:
+                periodic_schedule()
+                scheduled = True
             if time.monotonic() - beat_at >= BEAT_SECONDS:
                 worker_beat()
                 beat_at = time.monotonic()
-            ran = jobs_run_pending(limit=batch, batch=batch)
+            ran = jobs_run_pending(limit=batch, batch=batch, claimed=held)
         except Exception:
             logger.exception("worker could not claim jobs; retrying")
             connection.close()

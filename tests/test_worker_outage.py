@@ -44,13 +44,20 @@ def relay(port: int, to: tuple[str, int]):
             pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True
         )
 
-    server = loop.run_until_complete(asyncio.start_server(handle, "127.0.0.1", port))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    listening = threading.Event()
+
+    def serve():  # all of it in the thread: the suite's own thread may have a loop running
+        server = loop.run_until_complete(asyncio.start_server(handle, "127.0.0.1", port))
+        listening.set()
+        loop.run_forever()
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
+    assert listening.wait(timeout=10)
     try:
         yield
     finally:
-        loop.call_soon_threadsafe(server.close)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
 

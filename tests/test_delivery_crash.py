@@ -47,10 +47,11 @@ class SlowThirdSink:
         return "250 OK"
 
 
-def worker(env: dict) -> subprocess.Popen:
+def worker(env: dict, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """A real `manage.py run_worker`; its output goes to `log` (an open file), or nowhere."""
     return subprocess.Popen(
         [sys.executable, "manage.py", "run_worker", "--poll", "0.2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
 
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,7 +17,8 @@ import pytest
 from django.db import connection
 
 from tests.factories import make_statement
-from tests.test_delivery_crash import ROOT, worker_env
+from tests.test_delivery_crash import worker, worker_env
+from tests.test_serve import free_port
 from tests.test_submissions import submit
 from undersigned.core.mail import written_messages
 from undersigned.signatures.models import Signature, Submission
@@ -62,12 +61,6 @@ def relay(port: int, to: tuple[str, int]):
         thread.join(timeout=5)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def unreachable_database(env: dict, tmp_path: Path):
     """Point the worker's `env` at the suite's database through a way in that is closed; yields
@@ -105,10 +98,7 @@ def test_a_worker_started_while_the_database_is_down_waits_for_it_then_records(s
     env = worker_env(settings, None)
     log = tmp_path / "worker.log"
     with unreachable_database(env, tmp_path) as open_the_way, log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker", "--poll", "0.2"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process = worker(env, out)
         try:
             # It tried the database, failed, and is still there.
             wait_for(lambda: process.poll() is not None or b"retrying" in log.read_bytes(), 60)

@@ -85,16 +85,16 @@ def jobs_claim(*, limit: int = 100) -> list[Job]:
 def jobs_release(jobs: list[Job]) -> int:
     """Give back claimed jobs whose turn failed before they finished (the worker lost its
     database, say), so they run again at once instead of when their lock expires; the number
-    given back. Only jobs still under this claim's lock are touched: a job another worker
-    claimed since, or that finished or recorded its failure, is left alone."""
-    released = 0
-    for until in {job.locked_until for job in jobs}:
-        released += Job.objects.filter(
-            id__in=[job.id for job in jobs if job.locked_until == until],
-            status=Job.Status.PENDING,
-            locked_until=until,
-        ).update(locked_until=None)
-    return released
+    given back. `jobs` are one `jobs_claim`'s, so they share its lock; only jobs still under
+    it are touched: a job another worker claimed since, or that finished or recorded its
+    failure, is left alone."""
+    if not jobs:
+        return 0
+    return Job.objects.filter(
+        id__in=[job.id for job in jobs],
+        status=Job.Status.PENDING,
+        locked_until=jobs[0].locked_until,
+    ).update(locked_until=None)
 
 
 def _unlocked(now) -> Q:
@@ -225,7 +225,7 @@ def worker_loop(
                 beat_at = time.monotonic()
             ran = jobs_run_pending(limit=batch, batch=batch, claimed=held)
         except Exception:
-            logger.exception("worker could not claim jobs; retrying")
+            logger.exception("worker turn failed (is the database reachable?); retrying")
             connection.close()
             ran = 0
         if ran < batch:
